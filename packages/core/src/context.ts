@@ -1,0 +1,447 @@
+import {
+  CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MAX_THRES,
+  CTX_MIN_REGION, CTX_NR_TARGETS, CTX_RNG, CTX_SZ_LIMIT, CTX_TARGETS, TARGET_BYTES, TARGET_ROOT,
+} from "@damon-sim/wasm";
+import {
+  behaviourFlags, DEFAULT_ATTRS, LATEST_BEHAVIOUR, maxNrAccesses, validateAttrs,
+  type DamonAttrs, type KernelBehaviour,
+} from "./attrs.js";
+import { DamonError } from "./errors.js";
+import type { Task } from "./machine.js";
+import { initialRegions, regionSizeLimit, setRegions, threeRegions } from "./ops.js";
+import { passesFor, type DamonPasses, type PassEngine } from "./passes.js";
+import { newRegion, RegionTable, type AddressRange, type Region } from "./region-table.js";
+import { seedState } from "./rng.js";
+import { AggregationSnapshot } from "./snapshot.js";
+import type { Simulation } from "./simulation.js";
+
+export type OpsKind = "vaddr" | "paddr";
+
+/** A monitoring target: a task (vaddr) or the physical address space (paddr, id 42 as debugfs stores it). */
+export interface DamonTarget {
+  /** The task, held like the kernel's struct pid reference: still here after the task exits. */
+  readonly task: Task | null;
+  /** The pid number for vaddr targets; 42 for the physical address space. */
+  readonly id: number;
+}
+
+export interface ContextOptions {
+  attrs?: Partial<DamonAttrs>;
+  ops?: OpsKind;
+  /** DAMON_MIN_REGION: a power of two; 4096 (PAGE_SIZE) by default, 1 in the kernel's unit tests. */
+  minRegionSize?: number;
+  behaviour?: Partial<KernelBehaviour>;
+  /** Run the passes in wasm (default) or in the TS reference. */
+  engine?: PassEngine;
+}
+
+/** A region to install before monitoring starts (debugfs init_regions). */
+export interface InitRegion extends AddressRange {
+  /** Index of the target in the context's target list. */
+  target: number;
+}
+
+/** A callback returning true asks the kdamond to stop (the kernel's non-zero return). */
+export type ContextCallback = (ctx: DamonContext) => boolean | void;
+
+/**
+ * A DAMON context (struct damon_ctx): attributes, targets, the region table in simulation
+ * memory, and its kdamond when monitoring.
+ */
+export class DamonContext {
+  readonly sim: Simulation;
+  /** Creation order within the simulation. */
+  readonly index: number;
+  /** Address of the context header in simulation memory. */
+  readonly ptr: number;
+  readonly regions: RegionTable;
+  readonly minRegionSize: number;
+  readonly behaviour: Readonly<KernelBehaviour>;
+  readonly engine: PassEngine;
+  readonly #passes: DamonPasses;
+  #attrs: DamonAttrs;
+  #ops: OpsKind;
+  #targets: DamonTarget[] = [];
+  #targetCapacity = 0;
+  #kdamond: Kdamond | null = null;
+  readonly #afterSampling = new Set<ContextCallback>();
+  readonly #afterAggregation = new Set<ContextCallback>();
+  readonly #beforeReset = new Set<(ctx: DamonContext) => void>();
+  readonly #snapshotListeners = new Set<(snapshot: AggregationSnapshot) => void>();
+  readonly #terminateListeners = new Set<(ctx: DamonContext) => void>();
+
+  /** @internal Use Simulation.createContext. */
+  constructor(sim: Simulation, index: number, kernelStatics: number, options: ContextOptions = {}) {
+    this.sim = sim;
+    this.index = index;
+    this.behaviour = Object.freeze({ ...LATEST_BEHAVIOUR, ...options.behaviour });
+    const minRegion = options.minRegionSize ?? 4096;
+    if (!Number.isSafeInteger(minRegion) || minRegion < 1 || (minRegion & (minRegion - 1)) !== 0 || minRegion > 2 ** 30) {
+      throw new DamonError("EINVAL", `minimum region size must be a power of two, got ${minRegion}`);
+    }
+    this.minRegionSize = minRegion;
+    const attrs = { ...DEFAULT_ATTRS, ...options.attrs };
+    validateAttrs(attrs, this.behaviour);
+    this.#attrs = attrs;
+    this.#ops = options.ops ?? "vaddr";
+    this.engine = options.engine ?? "wasm";
+    const mem = sim.mem;
+    this.#passes = passesFor(mem, this.engine);
+    this.ptr = mem.alloc(CTX_HEADER_BYTES);
+    this.regions = new RegionTable(mem, this.ptr);
+    mem.u32.set(seedState(sim.seed, `context:${index}`), (this.ptr + CTX_RNG) >>> 2);
+    mem.u32[(this.ptr + CTX_KERNEL) >>> 2] = kernelStatics;
+    mem.u32[(this.ptr + CTX_FLAGS) >>> 2] = behaviourFlags(this.behaviour);
+    mem.setU64(this.ptr + CTX_MIN_REGION, minRegion);
+    this.#ensureTargetCapacity(4);
+    this.regions.ensureCapacity(64);
+    this.#writeAttrs();
+  }
+
+  get attrs(): Readonly<DamonAttrs> {
+    return this.#attrs;
+  }
+
+  get ops(): OpsKind {
+    return this.#ops;
+  }
+
+  get targets(): readonly DamonTarget[] {
+    return this.#targets;
+  }
+
+  /** Whether this context's kdamond exists. */
+  get running(): boolean {
+    return this.#kdamond !== null;
+  }
+
+  /** The kdamond's kernel thread, while running. */
+  get kdamond(): Task | null {
+    return this.#kdamond?.thread ?? null;
+  }
+
+  /** Virtual time of this kdamond's next wake-up, if running. */
+  get nextWakeUs(): number {
+    return this.#kdamond?.nextWakeUs ?? Infinity;
+  }
+
+  /** Samples taken since monitoring started. */
+  get passedSampleIntervals(): number {
+    return this.#kdamond?.passed ?? 0;
+  }
+
+  /** Sets the attributes (damon_set_attrs). EINVAL on invalid values, EBUSY while running. */
+  setAttrs(attrs: Partial<DamonAttrs>): void {
+    const next = { ...this.#attrs, ...attrs };
+    validateAttrs(next, this.behaviour);
+    this.#assertStopped();
+    this.#attrs = next;
+    this.#writeAttrs();
+  }
+
+  /**
+   * Replaces the targets with the processes of these pids (vaddr) or, for "paddr", the
+   * physical address space. ESRCH for a pid with no task (checked first), EBUSY while running.
+   * Regions of old targets are dropped.
+   */
+  setTargets(pids: readonly number[] | "paddr"): void {
+    let targets: DamonTarget[];
+    if (pids === "paddr") {
+      targets = [{ task: null, id: 42 }];
+    } else {
+      targets = pids.map((pid) => {
+        const task = Number.isSafeInteger(pid) ? this.sim.machine.task(pid) : undefined;
+        if (!task) throw new DamonError("ESRCH", `no process with pid ${pid}`);
+        return { task, id: pid };
+      });
+    }
+    this.#assertStopped();
+    this.#ops = pids === "paddr" ? "paddr" : "vaddr";
+    this.#installTargets(targets);
+  }
+
+  /** Removes every target (what debugfs does to vaddr targets when monitoring ends). */
+  clearTargets(): void {
+    this.#assertStopped();
+    this.#installTargets([]);
+  }
+
+  /** Changes the operations set without touching targets (kernel 5.18+ semantics). */
+  setOps(ops: OpsKind): void {
+    this.#assertStopped();
+    this.#ops = ops;
+  }
+
+  /**
+   * Installs regions before monitoring (init_regions). Every region must have start < end,
+   * a valid target, and come after the previous region of the same target. On any error
+   * nothing changes. EBUSY while running.
+   */
+  setInitRegions(regions: readonly InitRegion[]): void {
+    this.#assertStopped();
+    const perTarget: Region[][] = this.#targets.map(() => []);
+    for (const r of regions) {
+      if (!Number.isSafeInteger(r.start) || !Number.isSafeInteger(r.end) || r.start < 0 || r.start >= r.end) {
+        throw new DamonError("EINVAL", `bad region [${r.start}, ${r.end})`);
+      }
+      const list = perTarget[r.target];
+      if (!list) throw new DamonError("EINVAL", `no target at index ${r.target}`);
+      const prev = list[list.length - 1];
+      if (prev && prev.end > r.start) {
+        throw new DamonError("EINVAL", `region [${r.start}, ${r.end}) overlaps or precedes [${prev.start}, ${prev.end})`);
+      }
+      list.push(newRegion(r.start, r.end));
+    }
+    this.regions.clear();
+    perTarget.forEach((list, t) => this.regions.replace(t, list));
+  }
+
+  /** Regions of one target as plain data. */
+  regionsOf(target: number): Region[] {
+    return this.regions.list(target);
+  }
+
+  /** Called after every sampling step; return true to stop. */
+  onAfterSampling(callback: ContextCallback): () => void {
+    this.#afterSampling.add(callback);
+    return () => this.#afterSampling.delete(callback);
+  }
+
+  /** Called after regions are merged at each aggregation; return true to stop. */
+  onAfterAggregation(callback: ContextCallback): () => void {
+    this.#afterAggregation.add(callback);
+    return () => this.#afterAggregation.delete(callback);
+  }
+
+  /** @internal Runs after after_aggregation, where the kernel applies DAMOS schemes. */
+  onBeforeReset(callback: (ctx: DamonContext) => void): () => void {
+    this.#beforeReset.add(callback);
+    return () => this.#beforeReset.delete(callback);
+  }
+
+  /**
+   * Receives every aggregation's result, at the point the kernel emits damon_aggregated.
+   * The snapshot reads the live table: use it inside the callback or copy it.
+   */
+  onSnapshot(listener: (snapshot: AggregationSnapshot) => void): () => void {
+    this.#snapshotListeners.add(listener);
+    return () => this.#snapshotListeners.delete(listener);
+  }
+
+  /** Called when the kdamond exits, after its regions are destroyed (before_terminate). */
+  onTerminate(listener: (ctx: DamonContext) => void): () => void {
+    this.#terminateListeners.add(listener);
+    return () => this.#terminateListeners.delete(listener);
+  }
+
+  /** @internal Starts the kdamond; Simulation.start applies damon_start's rules. */
+  startKdamond(thread: Task, now: number): void {
+    this.#kdamond = new Kdamond(this, thread, now);
+    this.#kdamond.start();
+  }
+
+  /** @internal Asks the kdamond to stop; it exits at its next wake-up, as kthread_stop waits for. */
+  requestStop(): void {
+    if (this.#kdamond) this.#kdamond.stopRequested = true;
+  }
+
+  /** @internal Runs one wake-up of the kdamond at its scheduled time. */
+  wake(): void {
+    this.#kdamond?.wake();
+  }
+
+  // ---- internals used by Kdamond ----
+
+  /** @internal */
+  get passes(): DamonPasses {
+    return this.#passes;
+  }
+
+  /** @internal Refreshes each target's page-table root (0 once the task is gone). */
+  syncTargetRoots(): void {
+    const u32 = this.sim.mem.u32;
+    const table = u32[(this.ptr + CTX_TARGETS) >>> 2];
+    for (let t = 0; t < this.#targets.length; t++) {
+      const target = this.#targets[t];
+      let root = 0;
+      if (this.#ops === "paddr") root = this.sim.physical.root;
+      else if (target.task?.alive && target.task.mm) root = target.task.mm.root;
+      u32[(table + t * TARGET_BYTES + TARGET_ROOT) >>> 2] = root;
+    }
+  }
+
+  /** @internal ops.init: vaddr targets without regions get the three-regions layout. */
+  initRegions(): void {
+    if (this.#ops !== "vaddr") return;
+    this.#targets.forEach((target, t) => {
+      if (this.regions.countOf(t) > 0) return;
+      const mm = target.task?.alive ? target.task.mm : null;
+      if (!mm) return;
+      this.regions.replace(t, initialRegions(mm.vmas, this.#attrs.minNrRegions, this.minRegionSize));
+    });
+  }
+
+  /** @internal ops.update: re-fit vaddr regions to the current layout. */
+  updateRegions(): void {
+    if (this.#ops !== "vaddr") return;
+    this.#targets.forEach((target, t) => {
+      const mm = target.task?.alive ? target.task.mm : null;
+      const three = mm ? threeRegions(mm.vmas, this.minRegionSize) : null;
+      if (!three) return;
+      this.regions.replace(t, setRegions(this.regions.list(t), three, this.minRegionSize, this.behaviour.fillHoles));
+    });
+  }
+
+  /** @internal */
+  updateSizeLimit(): void {
+    const limit = regionSizeLimit(this.regions, this.#attrs.minNrRegions, this.minRegionSize);
+    this.sim.mem.setU64(this.ptr + CTX_SZ_LIMIT, limit);
+  }
+
+  /** @internal kdamond_need_stop's target part: every vaddr target gone (or none at all). */
+  allTargetsInvalid(): boolean {
+    if (this.#ops === "paddr") return false;
+    return this.#targets.every((t) => !t.task?.alive);
+  }
+
+  /** @internal */
+  runAfterSampling(): boolean {
+    for (const cb of this.#afterSampling) if (cb(this)) return true;
+    return false;
+  }
+
+  /** @internal */
+  runAfterAggregation(): boolean {
+    for (const cb of this.#afterAggregation) if (cb(this)) return true;
+    return false;
+  }
+
+  /** @internal */
+  runBeforeReset(): void {
+    for (const cb of this.#beforeReset) cb(this);
+  }
+
+  /** @internal */
+  emitSnapshot(startUs: number, endUs: number): void {
+    if (this.#snapshotListeners.size === 0) return;
+    const snapshot = new AggregationSnapshot(this, startUs, endUs);
+    for (const listener of this.#snapshotListeners) listener(snapshot);
+  }
+
+  /** @internal kdamond exit path: regions destroyed, before_terminate, thread gone. */
+  terminated(): void {
+    this.regions.clear();
+    this.#kdamond = null;
+    for (const listener of this.#terminateListeners) listener(this);
+  }
+
+  #assertStopped(): void {
+    if (this.running) throw new DamonError("EBUSY", "the context is being monitored");
+  }
+
+  #installTargets(targets: DamonTarget[]): void {
+    this.regions.clear();
+    this.#ensureTargetCapacity(targets.length);
+    this.#targets = targets;
+    this.sim.mem.u32[(this.ptr + CTX_NR_TARGETS) >>> 2] = targets.length;
+    this.regions.recount();
+    this.syncTargetRoots();
+  }
+
+  #ensureTargetCapacity(n: number): void {
+    if (n <= this.#targetCapacity) return;
+    const mem = this.sim.mem;
+    const capacity = Math.max(n, this.#targetCapacity * 2);
+    const table = mem.alloc(capacity * TARGET_BYTES);
+    const old = mem.u32[(this.ptr + CTX_TARGETS) >>> 2];
+    if (old) {
+      mem.u8.copyWithin(table, old, old + this.#targets.length * TARGET_BYTES);
+      mem.free(old, this.#targetCapacity * TARGET_BYTES);
+    }
+    mem.u32[(this.ptr + CTX_TARGETS) >>> 2] = table;
+    this.#targetCapacity = capacity;
+  }
+
+  #writeAttrs(): void {
+    const u32 = this.sim.mem.u32;
+    const a = this.#attrs;
+    u32[(this.ptr + CTX_MAX_NR_REGIONS) >>> 2] = Math.min(a.maxNrRegions, 0xffffffff);
+    u32[(this.ptr + CTX_MAX_THRES) >>> 2] = Math.min(Math.floor(a.aggrUs / (a.sampleUs || 1)), 0xffffffff);
+    u32[(this.ptr + CTX_BP_WINDOW) >>> 2] = a.sampleUs ? Math.max(maxNrAccesses(a), 1) : 1;
+  }
+}
+
+/** The kdamond of one context: kdamond_fn as a state machine over virtual time (6.7+ timing). */
+class Kdamond {
+  readonly ctx: DamonContext;
+  readonly thread: Task;
+  stopRequested = false;
+  passed = 0;
+  nextWakeUs: number;
+  #nextAggregationSis = 0;
+  #nextOpsUpdateSis = 0;
+  #lastAggregationUs: number;
+
+  constructor(ctx: DamonContext, thread: Task, now: number) {
+    this.ctx = ctx;
+    this.thread = thread;
+    this.nextWakeUs = now;
+    this.#lastAggregationUs = now;
+  }
+
+  get #sampleSis(): number {
+    return this.ctx.attrs.sampleUs || 1;
+  }
+
+  start(): void {
+    const ctx = this.ctx;
+    ctx.syncTargetRoots();
+    ctx.initRegions();
+    ctx.updateSizeLimit();
+    this.#nextAggregationSis = Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
+    this.#nextOpsUpdateSis = Math.floor(ctx.attrs.opsUpdateUs / this.#sampleSis);
+    this.#loopTop();
+  }
+
+  wake(): void {
+    const ctx = this.ctx;
+    const passes = ctx.passes;
+    const now = this.nextWakeUs;
+    this.passed++;
+    ctx.syncTargetRoots();
+    const maxNrAccesses = passes.checkAccesses(ctx.ptr);
+    const aggregate = this.passed >= this.#nextAggregationSis;
+    if (aggregate) {
+      passes.mergeRegions(ctx.ptr, Math.floor(maxNrAccesses / 10));
+      if (ctx.runAfterAggregation()) return this.#exit();
+    }
+    if (aggregate) {
+      ctx.runBeforeReset();
+      this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
+      ctx.emitSnapshot(this.#lastAggregationUs, now);
+      this.#lastAggregationUs = now;
+      ctx.regions.ensureCapacity(ctx.regions.count * 3);
+      passes.resetAndSplit(ctx.ptr);
+    }
+    if (this.passed >= this.#nextOpsUpdateSis) {
+      this.#nextOpsUpdateSis += Math.floor(ctx.attrs.opsUpdateUs / this.#sampleSis);
+      ctx.updateRegions();
+      ctx.updateSizeLimit();
+    }
+    this.#loopTop();
+  }
+
+  #loopTop(): void {
+    const ctx = this.ctx;
+    if (this.stopRequested || ctx.allTargetsInvalid()) return this.#exit();
+    ctx.passes.prepareAccessChecks(ctx.ptr);
+    if (ctx.runAfterSampling()) return this.#exit();
+    this.nextWakeUs += Math.max(ctx.attrs.sampleUs, 1);
+  }
+
+  #exit(): void {
+    this.nextWakeUs = Infinity;
+    this.ctx.terminated();
+    this.ctx.sim.kdamondExited(this.ctx, this.thread);
+  }
+}

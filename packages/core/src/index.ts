@@ -1,0 +1,21 @@
+export { AddressSpace, ADDRESS_LIMIT, LEAF_SPAN, PAGE_SIZE } from "./address-space.js";
+export {
+  DEFAULT_ATTRS, LATEST_BEHAVIOUR, maxNrAccesses, movingSum, updateMonitoringResult, validateAttrs,
+  type DamonAttrs, type KernelBehaviour,
+} from "./attrs.js";
+export {
+  DamonContext, type ContextCallback, type ContextOptions, type DamonTarget, type InitRegion, type OpsKind,
+} from "./context.js";
+export { DamonError, type DamonErrorCode } from "./errors.js";
+export {
+  Machine, Mm, Task, type MachineOptions, type MmapOptions, type ProgramImage, type SpawnOptions, type TaskKind, type Vma,
+} from "./machine.js";
+export { SimMemory, type SimMemoryOptions } from "./memory.js";
+export { evenlySplit, initialRegions, regionSizeLimit, setRegions, threeRegions } from "./ops.js";
+export { passesFor, ReferencePasses, type DamonPasses, type PassEngine } from "./passes.js";
+export { newRegion, RegionTable, type AddressRange, type Region } from "./region-table.js";
+export { Rng, seedState, type Seed } from "./rng.js";
+export { Simulation, type Actor, type RunOptions, type SimulationOptions } from "./simulation.js";
+export {
+  AggregationSnapshot, formatAggregated, type SnapshotData, type SnapshotTarget,
+} from "./snapshot.js";

@@ -1,0 +1,434 @@
+// DAMON's hot loops over a region table that JS lays out in shared memory.
+// Rules: no allocation, pointers in, results written to memory or returned as u32,
+// one call per pass over all regions of a context (see ./layout.ts).
+import {
+  REGION_START, REGION_END, REGION_SAMPLING_ADDR, REGION_NR_ACCESSES, REGION_AGE,
+  REGION_LAST_NR_ACCESSES, REGION_NR_ACCESSES_BP, REGION_TARGET, REGION_SAMPLING_WORD, REGION_BYTES,
+  TARGET_ROOT, TARGET_NR_REGIONS, TARGET_FIRST_REGION, TARGET_BYTES,
+  CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
+  CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
+  CTX_KERNEL, CTX_LAST_NR_SUBS,
+  FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
+  KERNEL_LAST_NR_REGIONS,
+  PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS,
+} from "./layout";
+
+// ---- PRNG: xoshiro128**, state kept in globals for the length of one pass ----
+let s0: u32 = 0;
+let s1: u32 = 0;
+let s2: u32 = 0;
+let s3: u32 = 0;
+
+@inline function loadRng(ctx: usize): void {
+  s0 = load<u32>(ctx + CTX_RNG);
+  s1 = load<u32>(ctx + CTX_RNG + 4);
+  s2 = load<u32>(ctx + CTX_RNG + 8);
+  s3 = load<u32>(ctx + CTX_RNG + 12);
+}
+
+@inline function storeRng(ctx: usize): void {
+  store<u32>(ctx + CTX_RNG, s0);
+  store<u32>(ctx + CTX_RNG + 4, s1);
+  store<u32>(ctx + CTX_RNG + 8, s2);
+  store<u32>(ctx + CTX_RNG + 12, s3);
+}
+
+@inline function nextU32(): u32 {
+  const result = rotl<u32>(s1 * 5, 7) * 9;
+  const t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = rotl<u32>(s3, 11);
+  return result;
+}
+
+// Uniform in [0, n), n >= 1, by rejecting the low (2^k mod n) draws. The kernel passes only
+// 32 bits of the span; we keep all 64 on purpose. Spans up to 2^53 use exactly the draws
+// the TS reference can reproduce with doubles.
+function randBelow(n: u64): u64 {
+  if (n <= 0x1_0000_0000) {
+    const lim: u64 = <u64>0x1_0000_0000 % n;
+    let r = <u64>nextU32();
+    while (r < lim) r = <u64>nextU32();
+    return r % n;
+  }
+  if (n <= 0x20_0000_0000_0000) {
+    const lim: u64 = <u64>0x20_0000_0000_0000 % n;
+    let r: u64;
+    do {
+      const hi = <u64>(nextU32() >>> 11);
+      const lo = <u64>nextU32();
+      r = (hi << 32) | lo;
+    } while (r < lim);
+    return r % n;
+  }
+  const lim = (0 - n) % n;
+  let r: u64;
+  do {
+    const hi = <u64>nextU32();
+    const lo = <u64>nextU32();
+    r = (hi << 32) | lo;
+  } while (r < lim);
+  return r % n;
+}
+
+/** One draw of the PRNG, for tests that pin the sequence against the TS reference. */
+export function rngNext(ctx: usize): u32 {
+  loadRng(ctx);
+  const r = nextU32();
+  storeRng(ctx);
+  return r;
+}
+
+/** randBelow on a context's PRNG, for the same tests. The result is written to `out` (u64). */
+export function rngBelow(ctx: usize, n: u64, out: usize): void {
+  loadRng(ctx);
+  store<u64>(out, randBelow(n));
+  storeRng(ctx);
+}
+
+// ---- Page tables of Accessed bits ----
+
+// Address of the 32-bit word holding the page's bit, or 0 when the page has no leaf.
+@inline function bitWord(root: usize, addr: u64): usize {
+  if (addr >> ADDRESS_BITS) return 0;
+  const page = addr >> PAGE_SHIFT;
+  const mid = <usize>load<u32>(root + (<usize>(page >> (LEAF_PAGE_BITS + MID_BITS)) << 2));
+  if (!mid) return 0;
+  const leaf = <usize>load<u32>(mid + ((<usize>(page >> LEAF_PAGE_BITS) & ((1 << MID_BITS) - 1)) << 2));
+  if (!leaf) return 0;
+  return leaf + ((<usize>page & ((1 << LEAF_PAGE_BITS) - 1)) >> 5 << 2);
+}
+
+@inline function bitMask(addr: u64): u32 {
+  return 1 << (<u32>(addr >> PAGE_SHIFT) & 31);
+}
+
+/** Sets the Accessed bit of each page whose address is in the u64 array; returns how many were mapped. */
+export function touchPages(root: usize, addrs: usize, count: u32): u32 {
+  let mapped: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const addr = load<u64>(addrs + (<usize>i << 3));
+    const word = bitWord(root, addr);
+    if (word) {
+      store<u32>(word, load<u32>(word) | bitMask(addr));
+      mapped++;
+    }
+  }
+  return mapped;
+}
+
+// Applies `op` to the bits of every page overlapping [start, end): 0 clear, 1 set, 2 count.
+function rangeOp(root: usize, start: u64, end: u64, op: i32): u64 {
+  if (end <= start) return 0;
+  const limit: u64 = <u64>1 << ADDRESS_BITS;
+  if (start >= limit) return 0;
+  if (end > limit) end = limit;
+  let page = start >> PAGE_SHIFT;
+  const lastPage = (end - 1) >> PAGE_SHIFT;
+  let counted: u64 = 0;
+  while (page <= lastPage) {
+    const leafFirst = page & ~(<u64>((1 << LEAF_PAGE_BITS) - 1));
+    const leafLast = leafFirst + ((1 << LEAF_PAGE_BITS) - 1);
+    const stop = lastPage < leafLast ? lastPage : leafLast;
+    const word0 = bitWord(root, page << PAGE_SHIFT);
+    if (word0) {
+      // Walk this leaf word by word, masking partial words at both ends.
+      const leaf = word0 - ((<usize>page & ((1 << LEAF_PAGE_BITS) - 1)) >> 5 << 2);
+      let p = <u32>(page - leafFirst);
+      const q = <u32>(stop - leafFirst);
+      while (p <= q) {
+        const w = leaf + (<usize>(p >> 5) << 2);
+        const lo = p & 31;
+        const hi = (p | 31) < q ? 31 : q & 31;
+        const mask: u32 = hi - lo == 31 ? 0xffff_ffff : ((<u32>1 << (hi - lo + 1)) - 1) << lo;
+        const v = load<u32>(w);
+        if (op == 0) store<u32>(w, v & ~mask);
+        else if (op == 1) store<u32>(w, v | mask);
+        else counted += <u64>popcnt<u32>(v & mask);
+        p = (p | 31) + 1;
+      }
+    }
+    page = stop + 1;
+  }
+  return counted;
+}
+
+/** Sets the Accessed bit of every mapped page overlapping [start, end). */
+export function touchRange(root: usize, start: u64, end: u64): void {
+  rangeOp(root, start, end, 1);
+}
+
+/** Clears the Accessed bits of every page overlapping [start, end). */
+export function clearRange(root: usize, start: u64, end: u64): void {
+  rangeOp(root, start, end, 0);
+}
+
+/** Number of pages overlapping [start, end) whose Accessed bit is set (ground truth). */
+export function countAccessed(root: usize, start: u64, end: u64, out: usize): void {
+  store<u64>(out, rangeOp(root, start, end, 2));
+}
+
+// ---- Sampling (spec 1.5) ----
+
+/**
+ * prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared.
+ * Two loops: the first draws addresses and finds their bitmap words (cache-resident page-table
+ * nodes), the second clears the bits. The second has no dependency between iterations, so the
+ * CPU overlaps the cache misses of a large mapped area instead of serialising them.
+ */
+export function prepareAccessChecks(ctx: usize): void {
+  loadRng(ctx);
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  let lastTarget: u32 = 0xffff_ffff;
+  let root: usize = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const t = load<u32>(r + REGION_TARGET);
+    if (t != lastTarget) {
+      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
+      lastTarget = t;
+    }
+    if (!root) {
+      store<u32>(r + REGION_SAMPLING_WORD, 0);
+      continue; // no mm: the kernel skips the target, drawing nothing
+    }
+    const start = load<u64>(r + REGION_START);
+    const size = load<u64>(r + REGION_END) - start;
+    const addr = size ? start + randBelow(size) : start;
+    store<u64>(r + REGION_SAMPLING_ADDR, addr);
+    store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, addr));
+  }
+  storeRng(ctx);
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
+    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
+  }
+}
+
+/** check_accesses: counts the regions whose sampled page was accessed; returns max nr_accesses. */
+export function checkAccesses(ctx: usize): u32 {
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
+  const window = load<u32>(ctx + CTX_BP_WINDOW);
+  let lastTarget: u32 = 0xffff_ffff;
+  let root: usize = 0;
+  let max: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const t = load<u32>(r + REGION_TARGET);
+    if (t != lastTarget) {
+      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
+      lastTarget = t;
+    }
+    let accessed = false;
+    if (root) {
+      const addr = load<u64>(r + REGION_SAMPLING_ADDR);
+      const word = bitWord(root, addr);
+      accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
+    }
+    if (trackBp) {
+      // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
+      const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
+      const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
+      store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
+    }
+    const nr = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
+    store<u32>(r + REGION_NR_ACCESSES, nr);
+    if (nr > max) max = nr;
+  }
+  return max;
+}
+
+// ---- Aggregation (spec 1.6-1.9) ----
+
+// The kernel's abs() on an unsigned int difference: reinterpreted as int first.
+@inline function absDiff(a: u32, b: u32): u32 {
+  const d = <i32>(a - b);
+  return <u32>(d < 0 ? -d : d);
+}
+
+// Rebuilds the per-target counts and first indices after a pass rewrote the table.
+function recountTargets(ctx: usize, table: usize, n: u32): void {
+  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
+  for (let t: u32 = 0; t < nrTargets; t++) store<u32>(targets + <usize>t * TARGET_BYTES + TARGET_NR_REGIONS, 0);
+  for (let i: u32 = 0; i < n; i++) {
+    const e = targets + <usize>load<u32>(table + <usize>i * REGION_BYTES + REGION_TARGET) * TARGET_BYTES;
+    store<u32>(e + TARGET_NR_REGIONS, load<u32>(e + TARGET_NR_REGIONS) + 1);
+  }
+  let first: u32 = 0;
+  for (let t: u32 = 0; t < nrTargets; t++) {
+    const e = targets + <usize>t * TARGET_BYTES;
+    store<u32>(e + TARGET_FIRST_REGION, first);
+    first += load<u32>(e + TARGET_NR_REGIONS);
+  }
+}
+
+// damon_merge_regions_of over every target at once; compacts the table in place.
+function mergePass(ctx: usize, thres: u32, szLimit: u64, flags: u32): u32 {
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const ageOn = (flags & FLAG_AGE) != 0;
+  const bpOn = (flags & FLAG_ACCESS_BP) != 0;
+  let w: u32 = 0;
+  let prev: usize = 0;
+  let prevTarget: u32 = 0xffff_ffff;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const t = load<u32>(r + REGION_TARGET);
+    const nr = load<u32>(r + REGION_NR_ACCESSES);
+    let age = load<u32>(r + REGION_AGE);
+    if (ageOn) {
+      age = absDiff(nr, load<u32>(r + REGION_LAST_NR_ACCESSES)) > thres ? 0 : age + 1;
+      store<u32>(r + REGION_AGE, age);
+    }
+    const start = load<u64>(r + REGION_START);
+    const end = load<u64>(r + REGION_END);
+    if (prev && prevTarget == t) {
+      const pStart = load<u64>(prev + REGION_START);
+      const pEnd = load<u64>(prev + REGION_END);
+      const pNr = load<u32>(prev + REGION_NR_ACCESSES);
+      const szL = pEnd - pStart;
+      const szR = end - start;
+      if (pEnd == start && absDiff(pNr, nr) <= thres && szL + szR <= szLimit) {
+        // damon_merge_two_regions: size-weighted averages in unsigned long.
+        const merged = <u32>((<u64>pNr * szL + <u64>nr * szR) / (szL + szR));
+        store<u32>(prev + REGION_NR_ACCESSES, merged);
+        if (bpOn) store<u32>(prev + REGION_NR_ACCESSES_BP, merged * 10000);
+        const pAge = load<u32>(prev + REGION_AGE);
+        store<u32>(prev + REGION_AGE, <u32>((<u64>pAge * szL + <u64>age * szR) / (szL + szR)));
+        store<u64>(prev + REGION_END, end);
+        continue;
+      }
+    }
+    const dst = table + <usize>w * REGION_BYTES;
+    if (dst != r) memory.copy(dst, r, REGION_BYTES);
+    prev = dst;
+    prevTarget = t;
+    w++;
+  }
+  store<u32>(ctx + CTX_NR_REGIONS, w);
+  return w;
+}
+
+/**
+ * kdamond_merge_regions: merges neighbours whose nr_accesses differ by at most `threshold`
+ * (max_nr_accesses / 10) within the size limit in the header, ageing every region first.
+ * With FLAG_MERGE_UNTIL_MAX it repeats with a doubled threshold while the context has more
+ * than max_nr_regions. Returns the number of regions.
+ */
+export function mergeRegions(ctx: usize, threshold: u32): u32 {
+  const flags = load<u32>(ctx + CTX_FLAGS);
+  const szLimit = load<u64>(ctx + CTX_SZ_LIMIT);
+  const maxNr = load<u32>(ctx + CTX_MAX_NR_REGIONS);
+  const maxThres = load<u32>(ctx + CTX_MAX_THRES);
+  let thres = threshold;
+  let nr: u32;
+  do {
+    nr = mergePass(ctx, thres, szLimit, flags);
+    thres = thres * 2 > 1 ? thres * 2 : 1;
+  } while ((flags & FLAG_MERGE_UNTIL_MAX) != 0 && nr > maxNr && thres / 2 < maxThres);
+  recountTargets(ctx, <usize>load<u32>(ctx + CTX_REGIONS), nr);
+  return nr;
+}
+
+// Resets the aggregated counters (kdamond_reset_aggregated) and splits every region into up to
+// `nrSubs` pieces (damon_split_regions_of), writing the result into the spare table.
+function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
+  const flags = load<u32>(ctx + CTX_FLAGS);
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const saveLast = (flags & FLAG_AGE) != 0;
+  if (nrSubs < 2) {
+    if (reset) {
+      for (let i: u32 = 0; i < n; i++) {
+        const r = table + <usize>i * REGION_BYTES;
+        if (saveLast) store<u32>(r + REGION_LAST_NR_ACCESSES, load<u32>(r + REGION_NR_ACCESSES));
+        store<u32>(r + REGION_NR_ACCESSES, 0);
+      }
+    }
+    store<u32>(ctx + CTX_LAST_NR_SUBS, 0);
+    return n;
+  }
+  const keepAge = (flags & FLAG_SPLIT_KEEPS_AGE) != 0;
+  const keepAccesses = (flags & FLAG_SPLIT_KEEPS_ACCESSES) != 0;
+  const minRegion = load<u64>(ctx + CTX_MIN_REGION);
+  const alignMask = ~(minRegion - 1);
+  const out = <usize>load<u32>(ctx + CTX_SPARE);
+  loadRng(ctx);
+  let w: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const src = table + <usize>i * REGION_BYTES;
+    const left = out + <usize>w * REGION_BYTES;
+    memory.copy(left, src, REGION_BYTES);
+    if (reset) {
+      if (saveLast) store<u32>(left + REGION_LAST_NR_ACCESSES, load<u32>(left + REGION_NR_ACCESSES));
+      store<u32>(left + REGION_NR_ACCESSES, 0);
+    }
+    let pieces: u32 = 1;
+    let sz = load<u64>(left + REGION_END) - load<u64>(left + REGION_START);
+    for (let j: u32 = 0; j < nrSubs - 1 && sz > 2 * minRegion; j++) {
+      const subSz = ((<u64>(1 + <u32>randBelow(9))) * sz / 10) & alignMask;
+      if (subSz == 0 || subSz >= sz) continue;
+      // damon_split_region_at: the left piece shrinks, the new piece goes right after it.
+      const right = left + REGION_BYTES;
+      if (pieces > 1) memory.copy(right + REGION_BYTES, right, <usize>(pieces - 1) * REGION_BYTES);
+      const at = load<u64>(left + REGION_START) + subSz;
+      store<u64>(right + REGION_START, at);
+      store<u64>(right + REGION_END, load<u64>(left + REGION_END));
+      store<u64>(right + REGION_SAMPLING_ADDR, 0);
+      store<u32>(right + REGION_NR_ACCESSES, keepAccesses ? load<u32>(left + REGION_NR_ACCESSES) : 0);
+      store<u32>(right + REGION_AGE, keepAge ? load<u32>(left + REGION_AGE) : 0);
+      store<u32>(right + REGION_LAST_NR_ACCESSES, keepAge ? load<u32>(left + REGION_LAST_NR_ACCESSES) : 0);
+      store<u32>(right + REGION_NR_ACCESSES_BP, keepAccesses ? load<u32>(left + REGION_NR_ACCESSES_BP) : 0);
+      store<u32>(right + REGION_TARGET, load<u32>(left + REGION_TARGET));
+      store<u32>(right + REGION_SAMPLING_WORD, 0);
+      store<u64>(left + REGION_END, at);
+      pieces++;
+      sz = subSz;
+    }
+    w += pieces;
+  }
+  storeRng(ctx);
+  store<u32>(ctx + CTX_SPARE, <u32>table);
+  store<u32>(ctx + CTX_REGIONS, <u32>out);
+  store<u32>(ctx + CTX_NR_REGIONS, w);
+  store<u32>(ctx + CTX_LAST_NR_SUBS, nrSubs);
+  recountTargets(ctx, out, w);
+  return w;
+}
+
+/**
+ * kdamond_reset_aggregated + kdamond_split_regions in one pass. Uses the kernel-wide
+ * last_nr_regions static (shared by every context, as in the kernel). The caller guarantees
+ * the spare table holds 3 * nr_regions. Returns the number of regions.
+ */
+export function resetAndSplit(ctx: usize): u32 {
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const maxNr = load<u32>(ctx + CTX_MAX_NR_REGIONS);
+  if (n > maxNr / 2) return splitPass(ctx, 0, true);
+  const kernel = <usize>load<u32>(ctx + CTX_KERNEL);
+  let nrSubs: u32 = 2;
+  if (load<u32>(kernel + KERNEL_LAST_NR_REGIONS) == n && n < maxNr / 3) nrSubs = 3;
+  store<u32>(kernel + KERNEL_LAST_NR_REGIONS, n);
+  return splitPass(ctx, nrSubs, true);
+}
+
+/** damon_split_regions_of for every target with a given piece count (kunit); no reset. */
+export function splitRegions(ctx: usize, nrSubs: u32): u32 {
+  return splitPass(ctx, nrSubs, false);
+}
+
+/** The first address JS may use; everything below belongs to the module. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,61 @@
+// The memory layout shared by the wasm passes and the JS that owns the memory.
+// This file is valid AssemblyScript and valid TypeScript: both sides compile it,
+// so an offset can never disagree between them. Every value is a byte offset or size.
+
+// Region record: one per monitored region, kept sorted by (target, start).
+export const REGION_START = 0; // u64, inclusive
+export const REGION_END = 8; // u64, exclusive
+export const REGION_SAMPLING_ADDR = 16; // u64, page checked this sampling interval
+export const REGION_NR_ACCESSES = 24; // u32
+export const REGION_AGE = 28; // u32, aggregation intervals (5.16+)
+export const REGION_LAST_NR_ACCESSES = 32; // u32 (5.16+)
+export const REGION_NR_ACCESSES_BP = 36; // u32, pseudo moving sum in 1/10000 (6.7+)
+export const REGION_TARGET = 40; // u32, index into the context's target table
+export const REGION_SAMPLING_WORD = 44; // u32, scratch of prepare: the word holding the sampled bit (0: unmapped)
+export const REGION_BYTES = 48;
+
+// Target record: one per monitoring target of a context.
+export const TARGET_ROOT = 0; // u32, page-table root of the target's address space; 0 = none (exited, kthread)
+export const TARGET_NR_REGIONS = 4; // u32, maintained by every pass
+export const TARGET_FIRST_REGION = 8; // u32, index of the target's first region, maintained by every pass
+export const TARGET_RESERVED = 12; // u32
+export const TARGET_BYTES = 16;
+
+// Context header.
+export const CTX_RNG = 0; // 4 x u32, xoshiro128** state
+export const CTX_REGIONS = 16; // u32 pointer to the live region table
+export const CTX_SPARE = 20; // u32 pointer to the spare table; split writes there, then the two swap
+export const CTX_CAPACITY = 24; // u32, regions each table holds
+export const CTX_NR_REGIONS = 28; // u32
+export const CTX_TARGETS = 32; // u32 pointer to the target table
+export const CTX_NR_TARGETS = 36; // u32
+export const CTX_MIN_REGION = 40; // u64, DAMON_MIN_REGION
+export const CTX_SZ_LIMIT = 48; // u64, merge size limit (spec 1.9)
+export const CTX_MAX_NR_REGIONS = 56; // u32
+export const CTX_MAX_THRES = 60; // u32, aggr / (sample ? sample : 1): merge-until-max cap
+export const CTX_BP_WINDOW = 64; // u32, sample ? aggr / sample : 1; moving-sum window
+export const CTX_FLAGS = 68; // u32, FLAG_* below
+export const CTX_KERNEL = 72; // u32 pointer to the kernel-wide statics
+export const CTX_LAST_NR_SUBS = 76; // u32, pieces per region chosen by the last split (0 = no split)
+export const CTX_HEADER_BYTES = 128;
+
+// Behaviour switches for kernel versions.
+export const FLAG_AGE = 1; // 5.16+: age is tracked in merge
+export const FLAG_SPLIT_KEEPS_AGE = 2; // 5.16+: split copies age and last_nr_accesses
+export const FLAG_SPLIT_KEEPS_ACCESSES = 4; // 6.7+: split also copies nr_accesses and nr_accesses_bp
+export const FLAG_MERGE_UNTIL_MAX = 8; // late 2024 (stable too): repeat merging while over max_nr_regions
+export const FLAG_ACCESS_BP = 16; // 6.7+: maintain nr_accesses_bp every sample
+
+// Kernel-wide statics: one block per simulated kernel, shared by all its contexts.
+export const KERNEL_LAST_NR_REGIONS = 0; // u32, the split step's function-static last_nr_regions
+export const KERNEL_BYTES = 64;
+
+// Sparse page tables of Accessed bits: a root of 1024 pointers to middle nodes of 1024
+// pointers to leaves, each leaf a bitmap of 32768 4 KiB pages (128 MiB). Covers 2^47 bytes,
+// x86-64's user address space; unmapped holes cost nothing.
+export const PAGE_SHIFT = 12;
+export const LEAF_PAGE_BITS = 15;
+export const MID_BITS = 10;
+export const ROOT_BITS = 10;
+export const NODE_BYTES = 4096;
+export const ADDRESS_BITS = 47; // PAGE_SHIFT + LEAF_PAGE_BITS + MID_BITS + ROOT_BITS

@@ -1,0 +1,29 @@
+export * from "./layout.js";
+
+/** The exports of damon.wasm. Pointers are byte offsets into the imported memory. */
+export interface DamonWasm {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  rngNext(ctx: number): number;
+  rngBelow(ctx: number, n: bigint, out: number): void;
+  touchPages(root: number, addrs: number, count: number): number;
+  touchRange(root: number, start: bigint, end: bigint): void;
+  clearRange(root: number, start: bigint, end: bigint): void;
+  countAccessed(root: number, start: bigint, end: bigint, out: number): void;
+  prepareAccessChecks(ctx: number): void;
+  checkAccesses(ctx: number): number;
+  mergeRegions(ctx: number, threshold: number): number;
+  resetAndSplit(ctx: number): number;
+  splitRegions(ctx: number, nrSubs: number): number;
+}
+
+/** The module's bytes. */
+export function wasmBytes(): Uint8Array;
+/** Compiles once per realm; post the Module to workers instead of compiling again. */
+export function compileDamon(): Promise<WebAssembly.Module>;
+/** Instantiates over a shared memory created with maximum <= MEMORY_MAXIMUM_PAGES. */
+export function instantiateDamon(memory: WebAssembly.Memory, module?: WebAssembly.Module): Promise<DamonWasm>;
+/** Synchronous variant for workers and Node (browsers refuse large sync compiles on the main thread). */
+export function instantiateDamonSync(memory: WebAssembly.Memory, module?: WebAssembly.Module): DamonWasm;
+/** The module's declared maximum, in 64 KiB pages. */
+export const MEMORY_MAXIMUM_PAGES: number;
