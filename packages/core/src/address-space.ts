@@ -109,6 +109,11 @@ export class AddressSpace {
     this.#mem.wasm.touchRange(this.root, BigInt(start), BigInt(end));
   }
 
+  /** Clears the Accessed bits of every page overlapping [start, end). */
+  clearAccessed(start: number, end: number): void {
+    this.#mem.wasm.clearRange(this.root, BigInt(start), BigInt(end));
+  }
+
   isAccessed(addr: number): boolean {
     const word = this.bitWord(addr);
     return word !== 0 && (this.#mem.u32[word >>> 2] & (1 << (Math.floor(addr / PAGE_SIZE) % 32))) !== 0;
