@@ -27,9 +27,10 @@ export function passesFor(mem: SimMemory, engine: PassEngine): DamonPasses {
 
 const TWO_32 = 4294967296;
 const W_REGION = REGION_BYTES / 4;
-const PAGE = 2 ** PAGE_SHIFT;
-const LEAF_SPAN = 2 ** (PAGE_SHIFT + LEAF_PAGE_BITS);
-const MID_SPAN = LEAF_SPAN * 2 ** MID_BITS;
+const MID_SHIFT = PAGE_SHIFT + LEAF_PAGE_BITS; // address bits that pick the leaf in a middle node
+const ROOT_SHIFT = MID_SHIFT + MID_BITS; // address bits that pick the middle node in the root
+const MID_MASK = 2 ** MID_BITS - 1;
+const WORD_MASK = 2 ** (LEAF_PAGE_BITS - 5) - 1;
 const LIMIT = 2 ** ADDRESS_BITS;
 
 /**
@@ -269,17 +270,20 @@ function u64(u32: Uint32Array, word: number): number {
   return u32[word] + hi * TWO_32;
 }
 
+// The page-table walk on the two 32-bit halves of the address: int32 arithmetic only.
 function bitWord(u32: Uint32Array, root: number, addr: number): number {
   if (addr >= LIMIT) return 0;
-  const mid = u32[(root >>> 2) + Math.floor(addr / MID_SPAN)];
+  const hi = Math.floor(addr / TWO_32);
+  const lo = addr - hi * TWO_32;
+  const mid = u32[(root >>> 2) + (hi >>> (ROOT_SHIFT - 32))];
   if (!mid) return 0;
-  const leaf = u32[(mid >>> 2) + (Math.floor(addr / LEAF_SPAN) & (2 ** MID_BITS - 1))];
+  const leaf = u32[(mid >>> 2) + (((lo >>> MID_SHIFT) | (hi << (32 - MID_SHIFT))) & MID_MASK)];
   if (!leaf) return 0;
-  return (leaf >>> 2) + ((Math.floor(addr / PAGE) & (2 ** LEAF_PAGE_BITS - 1)) >>> 5);
+  return (leaf >>> 2) + ((lo >>> (PAGE_SHIFT + 5)) & WORD_MASK);
 }
 
 function bitMask(addr: number): number {
-  return 1 << (Math.floor(addr / PAGE) & 31);
+  return 1 << ((addr % TWO_32) >>> PAGE_SHIFT);
 }
 
 function absDiff(a: number, b: number): number {

@@ -250,6 +250,16 @@ export function checkAccesses(ctx: usize): u32 {
 
 // ---- Aggregation (spec 1.6-1.9) ----
 
+// A 48-byte region record as six u64 moves: cheaper than memory.copy's call for one record.
+@inline function copyRegion(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u64>(dst, load<u64>(src, 32), 32);
+  store<u64>(dst, load<u64>(src, 40), 40);
+}
+
 // The kernel's abs() on an unsigned int difference: reinterpreted as int first.
 @inline function absDiff(a: u32, b: u32): u32 {
   const d = <i32>(a - b);
@@ -311,7 +321,7 @@ function mergePass(ctx: usize, thres: u32, szLimit: u64, flags: u32): u32 {
       }
     }
     const dst = table + <usize>w * REGION_BYTES;
-    if (dst != r) memory.copy(dst, r, REGION_BYTES);
+    if (dst != r) copyRegion(dst, r);
     prev = dst;
     prevTarget = t;
     w++;
@@ -369,7 +379,7 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
   for (let i: u32 = 0; i < n; i++) {
     const src = table + <usize>i * REGION_BYTES;
     const left = out + <usize>w * REGION_BYTES;
-    memory.copy(left, src, REGION_BYTES);
+    copyRegion(left, src);
     if (reset) {
       if (saveLast) store<u32>(left + REGION_LAST_NR_ACCESSES, load<u32>(left + REGION_NR_ACCESSES));
       store<u32>(left + REGION_NR_ACCESSES, 0);
