@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message.split("\n")[0]);
   }
   const { values, positionals } = parsed;
   if (values.version) {

@@ -4,13 +4,19 @@ import { parseArgs } from "node:util";
 import { BASE_ITERS, benchAggregation, benchSampling, checks, GIB, TIB } from "./passes.mjs";
 import { runNative } from "./native.mjs";
 
-const { values } = parseArgs({
-  options: {
-    json: { type: "boolean" },
-    scale: { type: "string", default: "1" },
-    help: { type: "boolean", short: "h" },
-  },
-});
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      json: { type: "boolean" },
+      scale: { type: "string", default: "1" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`bench: ${error.message.split("\n")[0]}\n`);
+  process.exit(2);
+}
 if (values.help) {
   process.stdout.write(`Usage: npm run bench [-- --json] [-- --scale X]
 

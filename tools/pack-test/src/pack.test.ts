@@ -1,0 +1,94 @@
+// Each package must stand on its own: pack it as npm publish would, install only the
+// tarballs into an empty folder (offline), and use it from there.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const libraries = ["packages/wasm", "packages/core"];
+const apps = ["apps/cli"];
+const manifest = (dir: string) => JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
+
+let work: string;
+let tarballs: string[];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "damon-sim-pack-"));
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--pack-destination", work, ...[...libraries, ...apps].map((d) => `--workspace=${d}`)], {
+      cwd: root,
+      encoding: "utf8",
+    }),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarballs = packed.map((p) => join(work, p.filename));
+  for (const p of packed) {
+    const paths = p.files.map((f) => f.path);
+    expect(paths).toContain("README.md");
+    expect(paths.some((f) => f.includes(".test."))).toBe(false);
+  }
+  const consumer = join(work, "consumer");
+  execFileSync("mkdir", ["-p", consumer]);
+  writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", ...tarballs], { cwd: consumer, stdio: "pipe" });
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("published packages", () => {
+  it.each(libraries)("%s has the fields a library needs", (dir) => {
+    const pkg = manifest(dir);
+    expect(pkg.name).toMatch(/^@damon-sim\/[a-z-]+$/);
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.type).toBe("module");
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.files.length).toBeGreaterThan(0);
+    expect(Object.keys(pkg.exports["."])[0]).toBe("types");
+    for (const [, target] of Object.entries<Record<string, string> | string>(pkg.exports)) {
+      if (typeof target === "object") expect(Object.keys(target)[0]).toBe("types");
+    }
+  });
+
+  it.each(apps)("%s has a bin and the fields a package needs", (dir) => {
+    const pkg = manifest(dir);
+    expect(pkg.name).toMatch(/^@damon-sim\/[a-z-]+$/);
+    expect(pkg.type).toBe("module");
+    expect(Object.keys(pkg.bin)).toEqual(["damon-sim"]);
+    expect(pkg.files).toEqual(["dist"]);
+    expect(pkg.dependencies ?? {}).toEqual({}); // bundled: nothing to install at run time
+  });
+
+  it("the installed libraries run a simulation from a plain ESM script", () => {
+    const consumer = join(work, "consumer");
+    writeFileSync(
+      join(consumer, "use.mjs"),
+      `import { Simulation } from "@damon-sim/core";
+import { REGION_BYTES } from "@damon-sim/wasm/layout";
+const sim = await Simulation.create({ seed: 1 });
+const task = sim.machine.spawn("consumer");
+const area = task.mm.mmap(16 << 20);
+sim.addActor({ advance: () => task.mm.space.touchRange(area, area + (4 << 20)) });
+const ctx = sim.createContext();
+ctx.setTargets([task.pid]);
+let snapshots = 0;
+ctx.onSnapshot(() => snapshots++);
+sim.start();
+sim.runFor(1_000_000);
+console.log(JSON.stringify({ snapshots, regions: ctx.regions.count, recordBytes: REGION_BYTES }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ["use.mjs"], { cwd: consumer, encoding: "utf8" }));
+    expect(out).toEqual({ snapshots: 10, regions: expect.any(Number), recordBytes: 48 });
+    expect(out.regions).toBeGreaterThanOrEqual(10);
+  });
+
+  it("the installed CLI runs", () => {
+    const consumer = join(work, "consumer");
+    const bin = join(consumer, "node_modules", ".bin", "damon-sim");
+    expect(execFileSync(bin, ["--version"], { encoding: "utf8" })).toBe(`${manifest("apps/cli").version}\n`);
+    expect(execFileSync(bin, ["demo", "--seconds", "1"], { encoding: "utf8" })).toMatch(/hot MiB found/);
+    expect(readdirSync(join(consumer, "node_modules", "@damon-sim")).sort()).toEqual(["cli", "core", "wasm"]);
+  });
+});
