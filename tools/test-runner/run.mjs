@@ -8,7 +8,7 @@ import { join } from "node:path";
 const dir = mkdtempSync(join(tmpdir(), "damon-sim-tests-"));
 const report = join(dir, "report.json");
 const args = ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)];
-const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? "" } });
+const run = spawnSync("npx", args, { stdio: "inherit" });
 
 let passed = 0;
 let failed = 0;

@@ -6,12 +6,14 @@ export {
 export {
   DamonContext, type ContextCallback, type ContextOptions, type DamonTarget, type InitRegion, type OpsKind,
 } from "./context.js";
+export { damosFilterOut, newDamosFilter, type DamosFilter, type DamosFilterType } from "./damos-filter.js";
 export { DamonError, type DamonErrorCode } from "./errors.js";
 export {
   Machine, Mm, Task, type MachineOptions, type MmapOptions, type ProgramImage, type SpawnOptions, type TaskKind, type Vma,
 } from "./machine.js";
 export { SimMemory, type SimMemoryOptions } from "./memory.js";
 export { evenlySplit, initialRegions, regionSizeLimit, setRegions, threeRegions } from "./ops.js";
+export { DAMON_OPS_FVADDR, DAMON_OPS_PADDR, DAMON_OPS_VADDR, NR_DAMON_OPS, OpsRegistry } from "./ops-registry.js";
 export { passesFor, ReferencePasses, type DamonPasses, type PassEngine } from "./passes.js";
 export { newRegion, RegionTable, type AddressRange, type Region } from "./region-table.js";
 export { Rng, seedState, type Seed } from "./rng.js";

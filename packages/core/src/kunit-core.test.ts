@@ -4,6 +4,8 @@ import { CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS } from "@damon-sim/wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { maxNrAccesses, movingSum, updateMonitoringResult, validateAttrs, DEFAULT_ATTRS } from "./attrs.js";
 import type { DamonContext } from "./context.js";
+import { damosFilterOut, newDamosFilter } from "./damos-filter.js";
+import { DAMON_OPS_PADDR, DAMON_OPS_VADDR, NR_DAMON_OPS, OpsRegistry } from "./ops-registry.js";
 import type { PassEngine } from "./passes.js";
 import { newRegion, type Region } from "./region-table.js";
 import { Simulation } from "./simulation.js";
@@ -152,5 +154,38 @@ describe("damon kunit, JS-side functions", () => {
   it("damon_max_nr_accesses treats a zero sample interval as one", () => {
     expect(maxNrAccesses({ ...DEFAULT_ATTRS })).toBe(20);
     expect(maxNrAccesses({ ...DEFAULT_ATTRS, sampleUs: 0, aggrUs: 7 })).toBe(7);
+  });
+});
+
+describe("damon kunit, operations and DAMOS filters", () => {
+  it("damon_test_ops_registration", () => {
+    const registry = new OpsRegistry();
+    expect(registry.select(DAMON_OPS_VADDR)).toBe("vaddr");
+    expect(registry.select(DAMON_OPS_PADDR)).toBe("paddr");
+    expect(() => registry.register(DAMON_OPS_VADDR, "again")).toThrow(expect.objectContaining({ code: "EINVAL" }));
+    expect(() => registry.select(NR_DAMON_OPS)).toThrow(expect.objectContaining({ code: "EINVAL" }));
+    registry.unregister(DAMON_OPS_VADDR);
+    expect(() => registry.register(DAMON_OPS_VADDR, "vaddr")).not.toThrow();
+    expect(() => registry.register(DAMON_OPS_VADDR, "vaddr")).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+
+  it("damos_test_new_filter", () => {
+    expect(newDamosFilter("anon", true)).toEqual({ type: "anon", matching: true });
+  });
+
+  it("damos_test_filter_out: address filter [2P, 6P)", () => {
+    const P = 4096;
+    const filter = { ...newDamosFilter("addr", true), addrRange: { start: 2 * P, end: 6 * P } };
+    const check = (start: number, end: number) => {
+      const ctx = sim.createContext({ minRegionSize: P });
+      ctx.setTargets([2]);
+      ctx.regions.replace(0, [newRegion(start * P, end * P)]);
+      return { out: damosFilterOut(ctx, 0, 0, filter), regions: ranges(ctx.regionsOf(0)).map(([s, e]) => [s / P, e / P]) };
+    };
+    expect(check(3, 5)).toEqual({ out: true, regions: [[3, 5]] });
+    expect(check(1, 2)).toEqual({ out: false, regions: [[1, 2]] });
+    expect(check(6, 8)).toEqual({ out: false, regions: [[6, 8]] });
+    expect(check(1, 4)).toEqual({ out: false, regions: [[1, 2], [2, 4]] });
+    expect(check(2, 8)).toEqual({ out: true, regions: [[2, 6], [6, 8]] });
   });
 });

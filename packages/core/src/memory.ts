@@ -29,11 +29,13 @@ export class SimMemory {
   #top: number;
   readonly #free = new Map<number, number[]>();
   readonly #maximumPages: number;
+  readonly #attached: boolean;
 
-  private constructor(memory: WebAssembly.Memory, wasm: DamonWasm, maximumPages: number) {
+  private constructor(memory: WebAssembly.Memory, wasm: DamonWasm, maximumPages: number, attached = false) {
     this.memory = memory;
     this.wasm = wasm;
     this.#maximumPages = maximumPages;
+    this.#attached = attached;
     this.#top = align(wasm.heapBase() >>> 0, 4096);
     this.#refresh();
   }
@@ -47,6 +49,14 @@ export class SimMemory {
   static createSync(options: SimMemoryOptions = {}): SimMemory {
     const { memory, maximumPages } = sharedMemory(options);
     return new SimMemory(memory, instantiateDamonSync(memory, options.module), maximumPages);
+  }
+
+  /**
+   * Another thread's view of a simulation's memory (a worker): it runs passes and reads
+   * tables, but the layout belongs to the owner, so it cannot allocate.
+   */
+  static attach(memory: WebAssembly.Memory, module: WebAssembly.Module): SimMemory {
+    return new SimMemory(memory, instantiateDamonSync(memory, module), MEMORY_MAXIMUM_PAGES, true);
   }
 
   get u8(): Uint8Array {
@@ -66,6 +76,7 @@ export class SimMemory {
 
   /** Zeroed block of at least `bytes`, aligned to min(size class, 4096). */
   alloc(bytes: number): number {
+    if (this.#attached) throw new DamonError("EPERM", "an attached memory cannot allocate; allocate in the owning thread");
     const size = sizeClass(bytes);
     const reuse = this.#free.get(size)?.pop();
     if (reuse !== undefined) {
