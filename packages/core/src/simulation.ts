@@ -132,14 +132,7 @@ export class Simulation {
 
   /** Runs every event up to and including `timeUs`, then sets the clock to `timeUs`. */
   runUntil(timeUs: number, options: RunOptions = {}): void {
-    for (;;) {
-      const next = this.#nextContext();
-      if (!next || next.nextWakeUs > timeUs) break;
-      this.#advanceActors(next.nextWakeUs);
-      this.#now = next.nextWakeUs;
-      next.wake();
-      if (options.onProgress?.(this.#now)) return;
-    }
+    if (this.#runEvents(timeUs, options)) return;
     if (timeUs > this.#now) {
       this.#advanceActors(timeUs);
       this.#now = timeUs;
@@ -152,13 +145,18 @@ export class Simulation {
 
   /** Runs until no kdamond is left (every target gone, or stopped by a callback) or `limitUs`. */
   runUntilIdle(limitUs = Infinity, options: RunOptions = {}): void {
-    while (this.#running > 0) {
+    this.#runEvents(limitUs, options);
+  }
+
+  // Runs kdamond wake-ups due by `limitUs`; returns true if onProgress asked to stop.
+  #runEvents(limitUs: number, options: RunOptions): boolean {
+    for (;;) {
       const next = this.#nextContext();
-      if (!next || next.nextWakeUs > limitUs) break;
+      if (!next || next.nextWakeUs > limitUs) return false;
       this.#advanceActors(next.nextWakeUs);
       this.#now = next.nextWakeUs;
       next.wake();
-      if (options.onProgress?.(this.#now)) return;
+      if (options.onProgress?.(this.#now)) return true;
     }
   }
 
