@@ -1,4 +1,4 @@
-import { ADDRESS_BITS, LEAF_PAGE_BITS, MID_BITS, NODE_BYTES, PAGE_SHIFT } from "@damon-sim/wasm";
+import { ADDRESS_BITS, LEAF_BYTES, LEAF_PAGE_BITS, LEAF_SWAPPED, MID_BITS, NODE_BYTES, PAGE_SHIFT } from "@damon-sim/wasm";
 import { DamonError } from "./errors.js";
 import type { SimMemory } from "./memory.js";
 
@@ -10,23 +10,38 @@ const MID_SPAN = LEAF_SPAN * 2 ** MID_BITS;
 export const ADDRESS_LIMIT = 2 ** ADDRESS_BITS;
 
 /**
- * A sparse page table of Accessed bits in simulation memory. Leaves exist only where
- * something is mapped, so a 128 TiB address space with a few GiB mapped costs kilobytes.
+ * A sparse page table in simulation memory: per 4 KiB page an Accessed bit and a "swapped"
+ * bit. Leaves exist only where something is mapped, so a 128 TiB address space with a few
+ * GiB mapped costs kilobytes. Mapped pages are resident (as if populated) until paged out;
+ * touching a paged-out page is a major fault and brings it back.
  */
 export class AddressSpace {
   readonly root: number;
   readonly #mem: SimMemory;
   #leaves = 0;
   #scratch = 0;
+  #scratchBytes = 0;
+  #majorFaults = 0;
+  #swapped = 0;
 
   constructor(mem: SimMemory) {
     this.#mem = mem;
     this.root = mem.alloc(NODE_BYTES);
   }
 
-  /** Number of leaf bitmaps allocated (each covers LEAF_SPAN bytes). */
+  /** Number of leaves allocated (each covers LEAF_SPAN bytes). */
   get leaves(): number {
     return this.#leaves;
+  }
+
+  /** Accesses that found their page swapped out, since creation. */
+  get majorFaults(): number {
+    return this.#majorFaults;
+  }
+
+  /** Pages currently swapped out. */
+  get swappedPages(): number {
+    return this.#swapped;
   }
 
   /** Makes [start, end) able to hold Accessed bits. */
@@ -41,7 +56,7 @@ export class AddressSpace {
       }
       const leafSlot = mid + (Math.floor(leafStart / LEAF_SPAN) % 2 ** MID_BITS) * 4;
       if (!this.#mem.u32[leafSlot >>> 2]) {
-        const leaf = this.#mem.alloc(NODE_BYTES);
+        const leaf = this.#mem.alloc(LEAF_BYTES);
         this.#mem.u32[leafSlot >>> 2] = leaf;
         this.#leaves++;
       }
@@ -54,6 +69,8 @@ export class AddressSpace {
    */
   unmap(start: number, end: number, inUse: (leafStart: number, leafEnd: number) => boolean): void {
     checkRange(start, end);
+    this.#swapped -= this.countSwapped(start, end);
+    this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end));
     this.#mem.wasm.clearRange(this.root, BigInt(start), BigInt(end));
     for (let leafStart = floorTo(start, LEAF_SPAN); leafStart < end; leafStart += LEAF_SPAN) {
       if (inUse(leafStart, leafStart + LEAF_SPAN)) continue;
@@ -63,7 +80,7 @@ export class AddressSpace {
       const leaf = this.#mem.u32[leafSlot >>> 2];
       if (!leaf) continue;
       this.#mem.u32[leafSlot >>> 2] = 0;
-      this.#mem.free(leaf, NODE_BYTES);
+      this.#mem.free(leaf, LEAF_BYTES);
       this.#leaves--;
     }
   }
@@ -76,11 +93,12 @@ export class AddressSpace {
       if (!mid) continue;
       for (let j = 0; j < 2 ** MID_BITS; j++) {
         const leaf = u32[(mid >>> 2) + j];
-        if (leaf) this.#mem.free(leaf, NODE_BYTES);
+        if (leaf) this.#mem.free(leaf, LEAF_BYTES);
       }
       this.#mem.free(mid, NODE_BYTES);
     }
     this.#mem.free(this.root, NODE_BYTES);
+    if (this.#scratch) this.#mem.free(this.#scratch, this.#scratchBytes);
     this.#leaves = 0;
   }
 
@@ -96,17 +114,66 @@ export class AddressSpace {
     return leaf + (pageInLeaf >>> 5) * 4;
   }
 
-  /** Sets the Accessed bit of the page holding `addr` (an access by the process). */
+  /** An access to the page holding `addr`: sets its Accessed bit, swaps it in if needed. */
   touch(addr: number): boolean {
     const word = this.bitWord(addr);
     if (!word) return false;
-    this.#mem.u32[word >>> 2] |= 1 << (Math.floor(addr / PAGE_SIZE) % 32);
+    const u32 = this.#mem.u32;
+    const mask = 1 << (Math.floor(addr / PAGE_SIZE) % 32);
+    u32[word >>> 2] |= mask;
+    const swappedWord = (word + LEAF_SWAPPED) >>> 2;
+    if (u32[swappedWord] & mask) {
+      u32[swappedWord] &= ~mask;
+      this.#majorFaults++;
+      this.#swapped--;
+    }
     return true;
   }
 
-  /** Sets the Accessed bit of every mapped page overlapping [start, end). */
+  /** An access to every mapped page overlapping [start, end). */
   touchRange(start: number, end: number): void {
-    this.#mem.wasm.touchRange(this.root, BigInt(start), BigInt(end));
+    this.#faultedIn(this.#mem.wasm.touchRange(this.root, BigInt(start), BigInt(end)));
+  }
+
+  /** An access to each page address in `addrs[0..count)`, in one wasm call. */
+  touchPages(addrs: ArrayLike<number>, count = addrs.length): void {
+    const bytes = count * 8;
+    if (bytes > this.#scratchBytes) {
+      if (this.#scratch) this.#mem.free(this.#scratch, this.#scratchBytes);
+      this.#scratchBytes = Math.max(bytes, 1024);
+      this.#scratch = this.#mem.alloc(this.#scratchBytes);
+    }
+    const u32 = this.#mem.u32;
+    const base = this.#scratch >>> 2;
+    for (let i = 0; i < count; i++) {
+      const addr = addrs[i];
+      u32[base + 2 * i] = addr >>> 0;
+      u32[base + 2 * i + 1] = Math.floor(addr / 2 ** 32);
+    }
+    this.#faultedIn(this.#mem.wasm.touchPages(this.root, this.#scratch, count));
+  }
+
+  /**
+   * The model says every page of [start, end) was used during the current interval, without
+   * saying which page a sampler would see (the fast engine): swapped pages come back as major
+   * faults, Accessed bits are left alone.
+   */
+  markUsed(start: number, end: number): void {
+    this.#faultedIn(this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end)));
+  }
+
+  /** Reclaims every mapped page of [start, end) (DAMOS pageout); returns how many were resident. */
+  pageOut(start: number, end: number): number {
+    const n = this.#mem.wasm.pageOut(this.root, BigInt(start), BigInt(end));
+    this.#swapped += n;
+    return n;
+  }
+
+  /** Swaps pages of [start, end) back in without an access (DAMOS willneed); returns how many. */
+  pageIn(start: number, end: number): number {
+    const n = this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end));
+    this.#swapped -= n;
+    return n;
   }
 
   /** Clears the Accessed bits of every page overlapping [start, end). */
@@ -119,11 +186,24 @@ export class AddressSpace {
     return word !== 0 && (this.#mem.u32[word >>> 2] & (1 << (Math.floor(addr / PAGE_SIZE) % 32))) !== 0;
   }
 
+  isSwapped(addr: number): boolean {
+    const word = this.bitWord(addr);
+    return word !== 0 && (this.#mem.u32[(word + LEAF_SWAPPED) >>> 2] & (1 << (Math.floor(addr / PAGE_SIZE) % 32))) !== 0;
+  }
+
   /** Pages overlapping [start, end) whose Accessed bit is set. */
   countAccessed(start: number, end: number): number {
-    if (!this.#scratch) this.#scratch = this.#mem.alloc(8);
-    this.#mem.wasm.countAccessed(this.root, BigInt(start), BigInt(end), this.#scratch);
-    return this.#mem.getU64(this.#scratch);
+    return this.#mem.wasm.countAccessed(this.root, BigInt(start), BigInt(end));
+  }
+
+  /** Swapped-out pages overlapping [start, end). */
+  countSwapped(start: number, end: number): number {
+    return this.#mem.wasm.countSwapped(this.root, BigInt(start), BigInt(end));
+  }
+
+  #faultedIn(n: number): void {
+    this.#majorFaults += n;
+    this.#swapped -= n;
   }
 }
 

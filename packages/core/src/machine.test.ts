@@ -125,3 +125,31 @@ describe("a process's address space", () => {
     expect(mem.used - used).toBeLessThan(200 * 1024); // 32 leaves + a few middle nodes
   });
 });
+
+describe("residency", () => {
+  it("pageout swaps pages out, the next access is a major fault, willneed brings them back quietly", () => {
+    const machine = new Machine(mem, { boot: false });
+    const mm = machine.spawn("rss").mm!;
+    const a = mm.mmap(1024 * PAGE_SIZE);
+    const resident = mm.residentBytes;
+    mm.space.touchRange(a, a + 1024 * PAGE_SIZE);
+    expect(mm.space.pageOut(a, a + 512 * PAGE_SIZE)).toBe(512);
+    expect(mm.space.pageOut(a, a + 512 * PAGE_SIZE)).toBe(0); // already out
+    expect(mm.residentBytes).toBe(resident - 512 * PAGE_SIZE);
+    expect(mm.space.isAccessed(a)).toBe(false); // no PTE, no young bit
+    mm.space.touch(a + 3 * PAGE_SIZE);
+    mm.space.touchRange(a + 10 * PAGE_SIZE, a + 20 * PAGE_SIZE);
+    mm.space.touchPages([a + 30 * PAGE_SIZE, a + 30 * PAGE_SIZE + 8, a + 600 * PAGE_SIZE]);
+    expect(mm.majorFaults).toBe(1 + 10 + 1);
+    expect(mm.space.isSwapped(a + 3 * PAGE_SIZE)).toBe(false);
+    expect(mm.space.pageIn(a, a + 100 * PAGE_SIZE)).toBe(100 - 12);
+    mm.space.markUsed(a, a + 512 * PAGE_SIZE); // the fast engine's "all of it was used"
+    expect(mm.majorFaults).toBe(12 + 512 - 100);
+    expect(mm.residentBytes).toBe(resident);
+    const free = machine.freeBytes;
+    mm.space.pageOut(a, a + 1024 * PAGE_SIZE);
+    expect(machine.freeBytes).toBe(free + 1024 * PAGE_SIZE);
+    mm.munmap(a, 1024 * PAGE_SIZE);
+    expect(mm.space.swappedPages).toBe(0);
+  });
+});

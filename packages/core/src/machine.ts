@@ -53,6 +53,16 @@ export class Mm {
     return total;
   }
 
+  /** Bytes mapped and not swapped out (mappings count as populated). */
+  get residentBytes(): number {
+    return this.size - this.space.swappedPages * PAGE_SIZE;
+  }
+
+  /** Accesses that found their page swapped out. */
+  get majorFaults(): number {
+    return this.space.majorFaults;
+  }
+
   get brk(): number {
     return this.#brk;
   }
@@ -293,6 +303,13 @@ export class Machine {
   /** Live tasks in pid order. */
   tasks(): Task[] {
     return [...this.#tasks.values()].sort((a, b) => a.pid - b.pid);
+  }
+
+  /** Bytes of RAM not used by any process's resident memory (the watermarks' free memory). */
+  get freeBytes(): number {
+    let used = 0;
+    for (const task of this.#tasks.values()) used += task.mm?.residentBytes ?? 0;
+    return Math.max(0, this.ramBytes - used);
   }
 
   /** Called after a task exits; returns a function that unsubscribes. */

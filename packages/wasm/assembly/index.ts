@@ -10,7 +10,7 @@ import {
   CTX_KERNEL, CTX_LAST_NR_SUBS,
   FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
   KERNEL_LAST_NR_REGIONS,
-  PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS,
+  PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS, LEAF_SWAPPED,
 } from "./layout";
 
 // ---- PRNG: xoshiro128**, state kept in globals for the length of one pass ----
@@ -107,22 +107,61 @@ export function rngBelow(ctx: usize, n: u64, out: usize): void {
   return 1 << (<u32>(addr >> PAGE_SHIFT) & 31);
 }
 
-/** Sets the Accessed bit of each page whose address is in the u64 array; returns how many were mapped. */
+/**
+ * An access to each page whose address is in the u64 array: sets its Accessed bit and brings
+ * it back if it was swapped out. Returns the number of major faults (swapped pages touched).
+ */
 export function touchPages(root: usize, addrs: usize, count: u32): u32 {
-  let mapped: u32 = 0;
+  let faults: u32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const addr = load<u64>(addrs + (<usize>i << 3));
     const word = bitWord(root, addr);
-    if (word) {
-      store<u32>(word, load<u32>(word) | bitMask(addr));
-      mapped++;
+    if (!word) continue;
+    const mask = bitMask(addr);
+    store<u32>(word, load<u32>(word) | mask);
+    const swapped = load<u32>(word, LEAF_SWAPPED);
+    if (swapped & mask) {
+      store<u32>(word, swapped & ~mask, LEAF_SWAPPED);
+      faults++;
     }
   }
-  return mapped;
+  return faults;
 }
 
-// Applies `op` to the bits of every page overlapping [start, end): 0 clear, 1 set, 2 count.
-function rangeOp(root: usize, start: u64, end: u64, op: i32): u64 {
+const OP_CLEAR: i32 = 0; // forget Accessed bits
+const OP_TOUCH: i32 = 1; // access: set Accessed, swap in; counts major faults
+const OP_COUNT: i32 = 2; // count Accessed bits
+const OP_PAGE_OUT: i32 = 3; // reclaim: set swapped, clear Accessed; counts newly swapped pages
+const OP_PAGE_IN: i32 = 4; // swap in without an access; counts pages swapped in
+const OP_COUNT_SWAPPED: i32 = 5;
+
+// One word of a range operation: `mask` selects the pages of this word inside the range.
+@inline function wordOp(w: usize, mask: u32, op: i32): u32 {
+  const accessed = load<u32>(w);
+  const swapped = load<u32>(w, LEAF_SWAPPED);
+  switch (op) {
+    case OP_CLEAR: store<u32>(w, accessed & ~mask); return 0;
+    case OP_TOUCH: {
+      store<u32>(w, accessed | mask);
+      if (swapped & mask) store<u32>(w, swapped & ~mask, LEAF_SWAPPED);
+      return popcnt<u32>(swapped & mask);
+    }
+    case OP_COUNT: return popcnt<u32>(accessed & mask);
+    case OP_PAGE_OUT: {
+      store<u32>(w, accessed & ~mask);
+      store<u32>(w, swapped | mask, LEAF_SWAPPED);
+      return popcnt<u32>(~swapped & mask);
+    }
+    case OP_PAGE_IN: {
+      store<u32>(w, swapped & ~mask, LEAF_SWAPPED);
+      return popcnt<u32>(swapped & mask);
+    }
+    default: return popcnt<u32>(swapped & mask);
+  }
+}
+
+// Applies `op` to every mapped page overlapping [start, end), word by word; returns the count.
+function rangeOp(root: usize, start: u64, end: u64, op: i32): f64 {
   if (end <= start) return 0;
   const limit: u64 = <u64>1 << ADDRESS_BITS;
   if (start >= limit) return 0;
@@ -136,40 +175,50 @@ function rangeOp(root: usize, start: u64, end: u64, op: i32): u64 {
     const stop = lastPage < leafLast ? lastPage : leafLast;
     const word0 = bitWord(root, page << PAGE_SHIFT);
     if (word0) {
-      // Walk this leaf word by word, masking partial words at both ends.
       const leaf = word0 - ((<usize>page & ((1 << LEAF_PAGE_BITS) - 1)) >> 5 << 2);
       let p = <u32>(page - leafFirst);
       const q = <u32>(stop - leafFirst);
       while (p <= q) {
-        const w = leaf + (<usize>(p >> 5) << 2);
         const lo = p & 31;
         const hi = (p | 31) < q ? 31 : q & 31;
         const mask: u32 = hi - lo == 31 ? 0xffff_ffff : ((<u32>1 << (hi - lo + 1)) - 1) << lo;
-        const v = load<u32>(w);
-        if (op == 0) store<u32>(w, v & ~mask);
-        else if (op == 1) store<u32>(w, v | mask);
-        else counted += <u64>popcnt<u32>(v & mask);
+        counted += wordOp(leaf + (<usize>(p >> 5) << 2), mask, op);
         p = (p | 31) + 1;
       }
     }
     page = stop + 1;
   }
-  return counted;
+  return <f64>counted;
 }
 
-/** Sets the Accessed bit of every mapped page overlapping [start, end). */
-export function touchRange(root: usize, start: u64, end: u64): void {
-  rangeOp(root, start, end, 1);
+/** An access to every mapped page overlapping [start, end); returns the major faults. */
+export function touchRange(root: usize, start: u64, end: u64): f64 {
+  return rangeOp(root, start, end, OP_TOUCH);
 }
 
 /** Clears the Accessed bits of every page overlapping [start, end). */
 export function clearRange(root: usize, start: u64, end: u64): void {
-  rangeOp(root, start, end, 0);
+  rangeOp(root, start, end, OP_CLEAR);
 }
 
 /** Number of pages overlapping [start, end) whose Accessed bit is set (ground truth). */
-export function countAccessed(root: usize, start: u64, end: u64, out: usize): void {
-  store<u64>(out, rangeOp(root, start, end, 2));
+export function countAccessed(root: usize, start: u64, end: u64): f64 {
+  return rangeOp(root, start, end, OP_COUNT);
+}
+
+/** Reclaims every mapped page of [start, end) (DAMOS pageout); returns how many were resident. */
+export function pageOut(root: usize, start: u64, end: u64): f64 {
+  return rangeOp(root, start, end, OP_PAGE_OUT);
+}
+
+/** Brings swapped pages of [start, end) back without an access (willneed); returns how many. */
+export function pageIn(root: usize, start: u64, end: u64): f64 {
+  return rangeOp(root, start, end, OP_PAGE_IN);
+}
+
+/** Number of swapped-out pages overlapping [start, end). */
+export function countSwapped(root: usize, start: u64, end: u64): f64 {
+  return rangeOp(root, start, end, OP_COUNT_SWAPPED);
 }
 
 // ---- Sampling (spec 1.5) ----

@@ -50,12 +50,15 @@ export const FLAG_ACCESS_BP = 16; // 6.7+: maintain nr_accesses_bp every sample
 export const KERNEL_LAST_NR_REGIONS = 0; // u32, the split step's function-static last_nr_regions
 export const KERNEL_BYTES = 64;
 
-// Sparse page tables of Accessed bits: a root of 1024 pointers to middle nodes of 1024
-// pointers to leaves, each leaf a bitmap of 32768 4 KiB pages (128 MiB). Covers 2^47 bytes,
-// x86-64's user address space; unmapped holes cost nothing.
+// Sparse page tables: a root of 1024 pointers to middle nodes of 1024 pointers to leaves.
+// A leaf covers 32768 4 KiB pages (128 MiB) with two bitmaps: Accessed bits, then "swapped"
+// bits (paged out by DAMOS; the next access is a major fault). Covers 2^47 bytes, x86-64's
+// user address space; unmapped holes cost nothing.
 export const PAGE_SHIFT = 12;
 export const LEAF_PAGE_BITS = 15;
 export const MID_BITS = 10;
 export const ROOT_BITS = 10;
-export const NODE_BYTES = 4096;
+export const NODE_BYTES = 4096; // root and middle nodes
+export const LEAF_BYTES = 8192; // two 4096-byte bitmaps
+export const LEAF_SWAPPED = 4096; // offset of the swapped bitmap in a leaf
 export const ADDRESS_BITS = 47; // PAGE_SHIFT + LEAF_PAGE_BITS + MID_BITS + ROOT_BITS

@@ -6,10 +6,17 @@ export interface DamonWasm {
   heapBase(): number;
   rngNext(ctx: number): number;
   rngBelow(ctx: number, n: bigint, out: number): void;
+  /** Returns the number of major faults (swapped pages touched). */
   touchPages(root: number, addrs: number, count: number): number;
-  touchRange(root: number, start: bigint, end: bigint): void;
+  /** Returns the number of major faults. */
+  touchRange(root: number, start: bigint, end: bigint): number;
   clearRange(root: number, start: bigint, end: bigint): void;
-  countAccessed(root: number, start: bigint, end: bigint, out: number): void;
+  countAccessed(root: number, start: bigint, end: bigint): number;
+  /** Returns the number of pages newly swapped out. */
+  pageOut(root: number, start: bigint, end: bigint): number;
+  /** Returns the number of pages swapped back in. */
+  pageIn(root: number, start: bigint, end: bigint): number;
+  countSwapped(root: number, start: bigint, end: bigint): number;
   prepareAccessChecks(ctx: number): void;
   checkAccesses(ctx: number): number;
   mergeRegions(ctx: number, threshold: number): number;

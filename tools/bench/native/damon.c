@@ -70,6 +70,7 @@
 #define MID_BITS 10
 #define ROOT_BITS 10
 #define NODE_BYTES 4096u
+#define LEAF_BYTES 8192u /* Accessed bitmap, then the swapped bitmap */
 #define ADDRESS_BITS 47
 
 /* ---- the arena: the C stand-in for the wasm linear memory ---- */
@@ -504,7 +505,7 @@ static void mapRange(uint32_t root, uint64_t start, uint64_t end) {
       st32(midSlot, mid);
     }
     const uint32_t leafSlot = mid + (uint32_t)((leafStart / LEAF_SPAN) % (1u << MID_BITS)) * 4;
-    if (!ld32(leafSlot)) st32(leafSlot, alloc(NODE_BYTES));
+    if (!ld32(leafSlot)) st32(leafSlot, alloc(LEAF_BYTES));
   }
 }
 
@@ -518,7 +519,7 @@ static void setup(Sim *sim, uint64_t mapped, uint32_t n, int aggregation) {
   const uint64_t leaves = (mapped + LEAF_SPAN - 1) / LEAF_SPAN;
   const uint64_t mids = (mapped + MID_SPAN - 1) / MID_SPAN + 1;
   const uint32_t cap = 3 * n;
-  arenaReset(4096 + 4096 + (1 + mids + leaves) * (uint64_t)NODE_BYTES + 3 * ((uint64_t)sizeClass(cap * REGION_BYTES) + 4096));
+  arenaReset(4096 + 4096 + (1 + mids) * (uint64_t)NODE_BYTES + leaves * (uint64_t)LEAF_BYTES + 3 * ((uint64_t)sizeClass(cap * REGION_BYTES) + 4096));
 
   sim->n = n;
   sim->mapped = mapped;
