@@ -6,6 +6,8 @@ import {
   behaviourFlags, DEFAULT_ATTRS, LATEST_BEHAVIOUR, maxNrAccesses, validateAttrs,
   type DamonAttrs, type KernelBehaviour,
 } from "./attrs.js";
+import { PAGE_SIZE } from "./address-space.js";
+import { applySchemes, Damos, watermarkWaitUs, type DamosSpec } from "./damos.js";
 import { DamonError } from "./errors.js";
 import type { Task } from "./machine.js";
 import { initialRegions, regionSizeLimit, setRegions, threeRegions } from "./ops.js";
@@ -64,6 +66,7 @@ export class DamonContext {
   #targets: DamonTarget[] = [];
   #targetCapacity = 0;
   #kdamond: Kdamond | null = null;
+  #schemes: Damos[] = [];
   readonly #afterSampling = new Set<ContextCallback>();
   readonly #afterAggregation = new Set<ContextCallback>();
   readonly #beforeReset = new Set<(ctx: DamonContext) => void>();
@@ -108,6 +111,20 @@ export class DamonContext {
 
   get targets(): readonly DamonTarget[] {
     return this.#targets;
+  }
+
+  /** DAMOS schemes with their live statistics. */
+  get schemes(): readonly Damos[] {
+    return this.#schemes;
+  }
+
+  /**
+   * Installs DAMOS schemes, replacing the old ones and their statistics. EBUSY while running.
+   * Validation of the numbers is the interface's job (debugfs checks differ by version).
+   */
+  setSchemes(specs: readonly DamosSpec[]): void {
+    this.#assertStopped();
+    this.#schemes = specs.map((spec) => new Damos(spec));
   }
 
   /** Whether this context's kdamond exists. */
@@ -316,9 +333,52 @@ export class DamonContext {
     return false;
   }
 
-  /** @internal */
-  runBeforeReset(): void {
+  /** @internal DAMOS (kdamond_apply_schemes) and other work done before the counters reset. */
+  runBeforeReset(nowUs: number): void {
+    if (this.#schemes.length) applySchemes(this, this.#schemes, nowUs, (ctx, t, start, end, s) => ctx.#applyAction(t, start, end, s.action, nowUs));
     for (const cb of this.#beforeReset) cb(this);
+  }
+
+  /**
+   * kdamond_wait_activation's check: 0 when some scheme is active (or there are none),
+   * otherwise how long to sleep before checking the watermarks again.
+   */
+  activationWaitUs(): number {
+    if (!this.#schemes.length) return 0;
+    const freeRate = Math.floor((this.sim.machine.freeBytes * 1000) / this.sim.machine.ramBytes);
+    let min = Infinity;
+    for (const s of this.#schemes) min = Math.min(min, watermarkWaitUs(s, freeRate));
+    return min;
+  }
+
+  // The operations set's apply_scheme: madvise() on the page-aligned region for vaddr,
+  // reclaim of the physical range for paddr. Returns the bytes DAMOS counts as applied.
+  #applyAction(t: number, start: number, end: number, action: Damos["action"], nowUs: number): number {
+    const from = Math.ceil(start / PAGE_SIZE) * PAGE_SIZE;
+    const to = from + Math.ceil((end - start) / PAGE_SIZE) * PAGE_SIZE;
+    if (this.#ops === "paddr") {
+      return action === "pageout" ? this.sim.physical.pageOut(from, to) * PAGE_SIZE : 0;
+    }
+    const task = this.#targets[t]?.task;
+    const mm = task?.alive ? task.mm : null;
+    if (!mm || action === "stat") return 0;
+    switch (action) {
+      case "pageout":
+        mm.space.pageOut(from, to);
+        break;
+      case "willneed":
+        mm.space.pageIn(from, to);
+        break;
+      case "cold":
+        mm.coldSince.set(from, to, nowUs);
+        break;
+      case "hugepage":
+      case "nohugepage":
+        mm.hugepageAdvice.set(from, to, action);
+        break;
+    }
+    // madvise() reports ENOMEM when the range has unmapped holes, after advising the rest.
+    return mm.covers(from, to) ? to - from : 0;
   }
 
   /** @internal */
@@ -376,7 +436,10 @@ class Kdamond {
   readonly ctx: DamonContext;
   readonly thread: Task;
   stopRequested = false;
+  /** Asleep in kdamond_wait_activation rather than between prepare and check. */
+  waitingActivation = false;
   passed = 0;
+  #activationWait: number | null = null;
   nextWakeUs: number;
   #nextAggregationSis = 0;
   #nextOpsUpdateSis = 0;
@@ -404,6 +467,10 @@ class Kdamond {
   }
 
   wake(): void {
+    if (this.waitingActivation) {
+      this.waitingActivation = false;
+      return this.#loopTop();
+    }
     const ctx = this.ctx;
     const passes = ctx.passes;
     const now = this.nextWakeUs;
@@ -416,7 +483,7 @@ class Kdamond {
       if (ctx.runAfterAggregation()) return this.#exit();
     }
     if (aggregate) {
-      ctx.runBeforeReset();
+      ctx.runBeforeReset(now);
       this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
       ctx.emitSnapshot(this.#lastAggregationUs, now);
       this.#lastAggregationUs = now;
@@ -434,6 +501,16 @@ class Kdamond {
   #loopTop(): void {
     const ctx = this.ctx;
     if (this.stopRequested || ctx.allTargetsInvalid()) return this.#exit();
+    // kdamond_wait_activation: with every scheme held off by its watermarks, sleep and recheck.
+    // The minimum only ever decreases while waiting, as in the kernel's loop.
+    const wait = ctx.activationWaitUs();
+    this.#activationWait = this.#activationWait === null ? wait : Math.min(this.#activationWait, wait);
+    if (this.#activationWait > 0) {
+      this.waitingActivation = true;
+      this.nextWakeUs += this.#activationWait;
+      return;
+    }
+    this.#activationWait = null;
     ctx.passes.prepareAccessChecks(ctx.ptr);
     if (ctx.runAfterSampling()) return this.#exit();
     this.nextWakeUs += Math.max(ctx.attrs.sampleUs, 1);

@@ -1,5 +1,6 @@
 import { AddressSpace, PAGE_SIZE } from "./address-space.js";
 import { DamonError } from "./errors.js";
+import { IntervalMap } from "./interval-map.js";
 import type { SimMemory } from "./memory.js";
 
 /** One mapping of a process, as /proc/PID/maps shows it. */
@@ -29,6 +30,10 @@ const MMAP_MIN = 0x10000;
 /** The memory of a process: its VMAs and the page table of their Accessed bits. */
 export class Mm {
   readonly space: AddressSpace;
+  /** THP advice per range (MADV_HUGEPAGE / MADV_NOHUGEPAGE), as DAMOS left it. */
+  readonly hugepageAdvice = new IntervalMap<"hugepage" | "nohugepage">();
+  /** Ranges DAMOS deactivated (MADV_COLD), with the virtual time it did. */
+  readonly coldSince = new IntervalMap<number>();
   #vmas: Vma[] = [];
   #brkStart = 0;
   #brk = 0;
@@ -102,6 +107,8 @@ export class Mm {
     }
     this.#vmas = kept;
     this.space.unmap(addr, end, (s, e) => this.#overlaps(s, e));
+    this.hugepageAdvice.clear(addr, end);
+    this.coldSince.clear(addr, end);
   }
 
   /** Moves the program break (heap end); returns the new break, or the old one on failure. */
@@ -128,6 +135,18 @@ export class Mm {
   /** Where the heap starts (end of the program's bss). */
   initBrk(start: number): void {
     this.#brkStart = this.#brk = start;
+  }
+
+  /** Whether every page of [start, end) is mapped (madvise fails with ENOMEM on holes). */
+  covers(start: number, end: number): boolean {
+    let at = start;
+    for (const v of this.#vmas) {
+      if (v.end <= at) continue;
+      if (v.start > at) return false;
+      at = v.end;
+      if (at >= end) return true;
+    }
+    return at >= end;
   }
 
   /** The mapping holding `addr`, if any. */

@@ -10,6 +10,9 @@ export interface SnapshotTarget {
   /** Index of its first region in the snapshot. */
   first: number;
   nrRegions: number;
+  /** The process's resident bytes and major faults at this time (vaddr targets that still exist). */
+  residentBytes: number | null;
+  majorFaults: number | null;
 }
 
 /** A copy of a snapshot, safe to keep. */
@@ -36,12 +39,17 @@ export class AggregationSnapshot {
     this.startUs = startUs;
     this.endUs = endUs;
     const table = context.regions;
-    this.targets = context.targets.map((target, index) => ({
-      index,
-      id: target.id,
-      first: table.firstOf(index),
-      nrRegions: table.countOf(index),
-    }));
+    this.targets = context.targets.map((target, index) => {
+      const mm = target.task?.alive ? target.task.mm : null;
+      return {
+        index,
+        id: target.id,
+        first: table.firstOf(index),
+        nrRegions: table.countOf(index),
+        residentBytes: mm ? mm.residentBytes : null,
+        majorFaults: mm ? mm.majorFaults : null,
+      };
+    });
   }
 
   /** Regions over all targets. */
