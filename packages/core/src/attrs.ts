@@ -36,6 +36,12 @@ export interface KernelBehaviour {
   fillHoles: boolean;
   /** ≈6.7+, also stable: attrs with sample_interval > aggr_interval are invalid. */
   rejectSampleOverAggr: boolean;
+  /**
+   * 6.7+: aggregations and layout updates are counted in samples. Before, they fire when
+   * `now - baseline >= interval`, with baselines set at context creation and not reset at
+   * start, so the first aggregation of a long-lived context follows the first sample.
+   */
+  sampleCountTiming: boolean;
 }
 
 /** The newest behaviour: every switch on. */
@@ -47,6 +53,7 @@ export const LATEST_BEHAVIOUR: Readonly<KernelBehaviour> = Object.freeze({
   mergeUntilMax: true,
   fillHoles: true,
   rejectSampleOverAggr: true,
+  sampleCountTiming: true,
 });
 
 export function behaviourFlags(b: KernelBehaviour): number {

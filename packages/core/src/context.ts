@@ -60,6 +60,8 @@ export class DamonContext {
   readonly minRegionSize: number;
   readonly behaviour: Readonly<KernelBehaviour>;
   readonly engine: PassEngine;
+  /** Virtual time the context was created: the pre-6.7 interval baselines start here. */
+  readonly createdUs: number;
   readonly #passes: DamonPasses;
   #attrs: DamonAttrs;
   #ops: OpsKind;
@@ -88,6 +90,7 @@ export class DamonContext {
     this.#attrs = attrs;
     this.#ops = options.ops ?? "vaddr";
     this.engine = options.engine ?? "wasm";
+    this.createdUs = sim.now;
     const mem = sim.mem;
     this.#passes = passesFor(mem, this.engine);
     this.ptr = mem.alloc(CTX_HEADER_BYTES);
@@ -175,6 +178,16 @@ export class DamonContext {
     this.#assertStopped();
     this.#ops = pids === "paddr" ? "paddr" : "vaddr";
     this.#installTargets(targets);
+  }
+
+  /**
+   * Physical-address targets with the given ids (debugfs stores 42; 5.16's quirks can give
+   * 4 or none). EBUSY while running.
+   */
+  setPhysicalTargets(ids: readonly number[]): void {
+    this.#assertStopped();
+    this.#ops = "paddr";
+    this.#installTargets(ids.map((id) => ({ task: null, id })));
   }
 
   /** Removes every target (what debugfs does to vaddr targets when monitoring ends). */
@@ -444,12 +457,17 @@ class Kdamond {
   #nextAggregationSis = 0;
   #nextOpsUpdateSis = 0;
   #lastAggregationUs: number;
+  // Pre-6.7 baselines (kdamond_aggregate_interval_passed / ..._primitive_update_interval_passed).
+  #aggregationBaselineUs: number;
+  #opsUpdateBaselineUs: number;
 
   constructor(ctx: DamonContext, thread: Task, now: number) {
     this.ctx = ctx;
     this.thread = thread;
     this.nextWakeUs = now;
     this.#lastAggregationUs = now;
+    this.#aggregationBaselineUs = ctx.createdUs;
+    this.#opsUpdateBaselineUs = ctx.createdUs;
   }
 
   get #sampleSis(): number {
@@ -477,7 +495,8 @@ class Kdamond {
     this.passed++;
     ctx.syncTargetRoots();
     const maxNrAccesses = passes.checkAccesses(ctx.ptr);
-    const aggregate = this.passed >= this.#nextAggregationSis;
+    const legacy = !ctx.behaviour.sampleCountTiming;
+    const aggregate = legacy ? now - this.#aggregationBaselineUs >= ctx.attrs.aggrUs : this.passed >= this.#nextAggregationSis;
     if (aggregate) {
       passes.mergeRegions(ctx.ptr, Math.floor(maxNrAccesses / 10));
       if (ctx.runAfterAggregation()) return this.#exit();
@@ -485,13 +504,16 @@ class Kdamond {
     if (aggregate) {
       ctx.runBeforeReset(now);
       this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
+      this.#aggregationBaselineUs = now;
       ctx.emitSnapshot(this.#lastAggregationUs, now);
       this.#lastAggregationUs = now;
       ctx.regions.ensureCapacity(ctx.regions.count * 3);
       passes.resetAndSplit(ctx.ptr);
     }
-    if (this.passed >= this.#nextOpsUpdateSis) {
+    const update = legacy ? now - this.#opsUpdateBaselineUs >= ctx.attrs.opsUpdateUs : this.passed >= this.#nextOpsUpdateSis;
+    if (update) {
       this.#nextOpsUpdateSis += Math.floor(ctx.attrs.opsUpdateUs / this.#sampleSis);
+      this.#opsUpdateBaselineUs = now;
       ctx.updateRegions();
       ctx.updateSizeLimit();
     }

@@ -324,6 +324,16 @@ export class Machine {
     return [...this.#tasks.values()].sort((a, b) => a.pid - b.pid);
   }
 
+  /** /proc/sys/kernel/ns_last_pid: the last pid handed out; set it to choose the next one. */
+  get lastPid(): number {
+    return this.#lastPid;
+  }
+
+  set lastPid(pid: number) {
+    if (!Number.isSafeInteger(pid) || pid < 0 || pid >= this.pidMax) throw new DamonError("EINVAL", `pid ${pid} is out of range`);
+    this.#lastPid = pid;
+  }
+
   /** Bytes of RAM not used by any process's resident memory (the watermarks' free memory). */
   get freeBytes(): number {
     let used = 0;

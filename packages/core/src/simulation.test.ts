@@ -218,3 +218,18 @@ describe("determinism", () => {
     expect(await run()).toEqual(a);
   });
 });
+
+describe("pre-6.7 timing", () => {
+  it("baselines from context creation: a context made long before start aggregates after its first sample", async () => {
+    const { sim, task } = await hotCold();
+    const ctx = sim.createContext({ behaviour: { sampleCountTiming: false } });
+    ctx.setTargets([task.pid]);
+    sim.runFor(10_000_000); // the default context is created at boot, monitoring starts later
+    const ends: number[] = [];
+    ctx.onSnapshot((s) => void ends.push(s.endUs - 10_000_000));
+    sim.start();
+    sim.runFor(300_000);
+    // first aggregation at the first sample, then every 100 ms from there
+    expect(ends).toEqual([5000, 105_000, 205_000]);
+  });
+});
