@@ -8,7 +8,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 
 describe("damon-sim", () => {
   it("--help and --version", () => {
-    expect(run("--help").stdout).toMatch(/^Usage: damon-sim <command>/);
+    expect(run("--help").stdout).toMatch(/^Usage: damon-sim \[options\] \[command\]/);
     expect(run("--help").status).toBe(0);
     expect(run("--version").stdout).toBe("0.1.0\n");
   });
@@ -34,7 +34,7 @@ describe("damon-sim", () => {
   });
 
   it("usage errors exit 2 with one line", () => {
-    for (const args of [["frob"], ["demo", "--seconds", "x"], ["demo", "--nope"], ["demo", "extra"], []]) {
+    for (const args of [["frob"], ["demo", "--seconds", "x"], ["demo", "--seconds", "-1"], ["demo", "--nope"], ["demo", "extra"], ["dbgfs", "--kernel", "4.19"], []]) {
       const result = run(...args);
       expect(result.status).toBe(2);
       if (args.length) {

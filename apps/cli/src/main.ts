@@ -1,66 +1,87 @@
-import { parseArgs } from "node:util";
-import { runDemo } from "./demo.js";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { dbgfsCommand } from "./commands/dbgfs.js";
+import { runDemo } from "./commands/demo.js";
+import { UsageError } from "./errors.js";
 
 const VERSION = "0.1.0";
-const HELP = `Usage: damon-sim <command> [options]
 
-Commands:
-  demo            monitor a built-in hot/cold process and print the regions over time
-
-Options:
-  --seed N        seed of every random choice (default 0)
-  --seconds S     virtual seconds to simulate (default 5)
-  -h, --help      show this help
-  -V, --version   print the version
-`;
-
-class UsageError extends Error {}
-
-async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-        seed: { type: "string" },
-        seconds: { type: "string" },
-        debug: { type: "boolean" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]);
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
-    process.stdout.write(HELP);
-    return command === undefined && !values.help ? 2 : 0;
-  }
-  if (command !== "demo") throw new UsageError(`unknown command '${command}' (see damon-sim --help)`);
-  if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  const seconds = values.seconds === undefined ? 5 : Number(values.seconds);
-  if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be in (0, 3600], got '${values.seconds}'`);
-  const seed = values.seed === undefined ? 0 : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-  const color = process.stdout.isTTY && !process.env.NO_COLOR;
-  const result = await runDemo({ seed, seconds, color });
-  process.stdout.write(result.lines.join("\n") + "\n");
-  return 0;
+function integer(name: string, min = 0) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
+function positive(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("damon-sim")
+    .description("DAMON, the Linux kernel's Data Access MONitor, over simulated processes")
+    .version(VERSION, "-V, --version")
+    .option("--debug", "print stack traces of failures")
+    .exitOverride()
+    .configureOutput({
+      // One line, "damon-sim: <what>", for every usage error.
+      outputError: (text, write) => write(`damon-sim: ${text.replace(/^error: /, "").trim()} (see --help)\n`),
+    });
+
+  program
+    .command("demo")
+    .description("monitor a built-in hot/cold process and print the regions over time")
+    .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
+    .option("--seconds <s>", "virtual seconds to simulate", positive("--seconds"), 5)
+    .action(async (options: { seed: number; seconds: number }) => {
+      if (options.seconds > 3600) throw new UsageError("--seconds must be at most 3600");
+      const result = await runDemo({ seed: options.seed, seconds: options.seconds, color: useColor() });
+      process.stdout.write(`${result.lines.join("\n")}\n`);
+    });
+
+  program
+    .command("dbgfs")
+    .description("a shell on a simulated machine with DAMON's debugfs at /sys/kernel/debug/damon")
+    .option("--kernel <version>", "kernel whose debugfs to present", "6.8")
+    .option("--script <file>", "run the commands in FILE instead of a prompt")
+    .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
+    .option("--speed <x>", "interactive: virtual seconds per wall-clock second", positive("--speed"), 1)
+    .action(async (options) => {
+      process.exitCode = await dbgfsCommand(options);
+    });
+
+  return program;
+}
+
+export function useColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0 after printing; everything else is a usage error
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     const usage = error instanceof UsageError;
-    process.stderr.write(`damon-sim: ${(error as Error).message}\n`);
-    if (!usage && process.argv.includes("--debug")) process.stderr.write(`${(error as Error).stack}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`damon-sim: ${message}\n`);
+    if (!usage && argv.includes("--debug") && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = usage ? 2 : 1;
-  },
-);
+  }
+}
+
+await main(process.argv.slice(2));
