@@ -38,9 +38,12 @@ export interface ContextOptions {
 }
 
 /** A region to install before monitoring starts (debugfs init_regions). */
-export interface InitRegion extends AddressRange {
+export interface InitRegion {
   /** Index of the target in the context's target list. */
   target: number;
+  /** Any u64: debugfs accepts values beyond 2^53, so bigints are kept exactly. */
+  start: number | bigint;
+  end: number | bigint;
 }
 
 /** A callback returning true asks the kdamond to stop (the kernel's non-zero return). */
@@ -209,21 +212,29 @@ export class DamonContext {
    */
   setInitRegions(regions: readonly InitRegion[]): void {
     this.#assertStopped();
-    const perTarget: Region[][] = this.#targets.map(() => []);
+    const perTarget: Array<Array<{ start: bigint; end: bigint }>> = this.#targets.map(() => []);
     for (const r of regions) {
-      if (!Number.isSafeInteger(r.start) || !Number.isSafeInteger(r.end) || r.start < 0 || r.start >= r.end) {
-        throw new DamonError("EINVAL", `bad region [${r.start}, ${r.end})`);
-      }
+      const start = toU64(r.start);
+      const end = toU64(r.end);
+      if (start === null || end === null || start >= end) throw new DamonError("EINVAL", `bad region [${r.start}, ${r.end})`);
       const list = perTarget[r.target];
       if (!list) throw new DamonError("EINVAL", `no target at index ${r.target}`);
       const prev = list[list.length - 1];
-      if (prev && prev.end > r.start) {
-        throw new DamonError("EINVAL", `region [${r.start}, ${r.end}) overlaps or precedes [${prev.start}, ${prev.end})`);
+      if (prev && prev.end > start) {
+        throw new DamonError("EINVAL", `region [${start}, ${end}) overlaps or precedes [${prev.start}, ${prev.end})`);
       }
-      list.push(newRegion(r.start, r.end));
+      list.push({ start, end });
     }
     this.regions.clear();
-    perTarget.forEach((list, t) => this.regions.replace(t, list));
+    perTarget.forEach((list, t) => {
+      this.regions.replace(t, list.map(() => newRegion(0, 0)));
+      const first = this.regions.firstOf(t);
+      list.forEach((r, k) => {
+        const p = this.regions.ptr(first + k);
+        this.sim.mem.setU64Big(p, r.start);
+        this.sim.mem.setU64Big(p + 8, r.end);
+      });
+    });
   }
 
   /** Regions of one target as plain data. */
@@ -442,6 +453,11 @@ export class DamonContext {
     u32[(this.ptr + CTX_MAX_THRES) >>> 2] = Math.min(Math.floor(a.aggrUs / (a.sampleUs || 1)), 0xffffffff);
     u32[(this.ptr + CTX_BP_WINDOW) >>> 2] = a.sampleUs ? Math.max(maxNrAccesses(a), 1) : 1;
   }
+}
+
+function toU64(value: number | bigint): bigint | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : null;
+  return value >= 0n && value < 1n << 64n ? value : null;
 }
 
 /** The kdamond of one context: kdamond_fn as a state machine over virtual time (6.7+ timing). */

@@ -120,13 +120,15 @@ const ACTION_NS_PER_PAGE: Record<DamosAction, number> = {
  * next check. `freeRate` is free memory in per mille.
  */
 export function watermarkWaitUs(s: Damos, freeRate: number): number {
-  if (s.wmarks.metric !== 1) return 0; // DAMOS_WMARK_NONE (and unknown metrics) never wait
+  if (s.wmarks.metric === 0) return 0; // DAMOS_WMARK_NONE
   const w = s.wmarks;
-  if (freeRate > w.high || w.low > freeRate) {
+  // An unknown metric reads as -EINVAL cast to unsigned long: above any high watermark.
+  const metric = s.wmarks.metric === 1 ? freeRate : 2 ** 64 - 22;
+  if (metric > w.high || w.low > metric) {
     s.activated = false;
     return w.intervalUs;
   }
-  if (w.high >= freeRate && freeRate >= w.mid && !s.activated) return w.intervalUs;
+  if (w.high >= metric && metric >= w.mid && !s.activated) return w.intervalUs;
   s.activated = true;
   return 0;
 }

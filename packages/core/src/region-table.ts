@@ -80,6 +80,15 @@ export class RegionTable {
     return this.#mem.getU64(this.ptr(i) + REGION_END);
   }
 
+  /** Exact start, for values beyond 2^53. */
+  startBig(i: number): bigint {
+    return this.#mem.getU64Big(this.ptr(i) + REGION_START);
+  }
+
+  endBig(i: number): bigint {
+    return this.#mem.getU64Big(this.ptr(i) + REGION_END);
+  }
+
   nrAccesses(i: number): number {
     return this.#mem.u32[(this.ptr(i) + REGION_NR_ACCESSES) >>> 2];
   }
