@@ -33,6 +33,13 @@ describe("damon-sim", () => {
     expect(strip(run("demo", "--seconds", "1", "--seed", "4").stdout)).toBe(strip(run("demo", "--seconds", "1", "--seed", "4").stdout));
   });
 
+  it("mount explains on one line why it cannot mount (exit 2)", () => {
+    const result = run("mount", "/nonexistent/mountpoint");
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^damon-sim: cannot mount/);
+  });
+
   it("usage errors exit 2 with one line", () => {
     for (const args of [["frob"], ["demo", "--seconds", "x"], ["demo", "--seconds", "-1"], ["demo", "--nope"], ["demo", "extra"], ["dbgfs", "--kernel", "4.19"], []]) {
       const result = run(...args);

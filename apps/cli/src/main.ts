@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { dbgfsCommand } from "./commands/dbgfs.js";
+import { mountCommand } from "./commands/mount.js";
 import { runDemo } from "./commands/demo.js";
 import { UsageError } from "./errors.js";
 
@@ -52,6 +53,19 @@ export function buildProgram(): Command {
     .option("--speed <x>", "interactive: virtual seconds per wall-clock second", positive("--speed"), 1)
     .action(async (options) => {
       process.exitCode = await dbgfsCommand(options);
+    });
+
+  program
+    .command("mount")
+    .description("serve the simulated debugfs (damon/, tracing/, damon-sim/) at DIR through FUSE (Linux, root)")
+    .argument("<dir>", "mount point (an existing directory)")
+    .option("--kernel <version>", "kernel whose debugfs to present", "6.8")
+    .option("--spawn <workload>", "start a process before mounting (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--speed <x>", "virtual seconds per wall-clock second", positive("--speed"), 1)
+    .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
+    .option("--fuse-debug", "log every FUSE request to stderr")
+    .action(async (dir: string, options) => {
+      process.exitCode = await mountCommand(dir, { ...options, debug: options.fuseDebug });
     });
 
   return program;
