@@ -1,3 +1,5 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "core", environment: "node" } });
+export default defineProject({
+  test: { name: "core", environment: "node", setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] },
+});

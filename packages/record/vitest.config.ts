@@ -1,3 +1,5 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "record", environment: "node" } });
+export default defineProject({
+  test: { name: "record", environment: "node", setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] },
+});

@@ -1,1 +1,21 @@
-export {};
+// The data model
+export * from "./types.js";
+export { RecordFormatError } from "./errors.js";
+
+// Reading and writing damo's record formats
+export { detectFormat } from "./formats/detect.js";
+export { readRecord, readAllSnapshots } from "./read.js";
+export { createRecordWriter } from "./write.js";
+export { adjust, adjustMeta, aggregateRegions, type AdjustOptions } from "./adjust.js";
+export { collectSeries, type TargetSeries, type SeriesSnapshot } from "./series.js";
+
+// damo's reports
+export { reportRaw, type RawReportOptions } from "./reports/raw.js";
+export { reportWss, type WssReportOptions } from "./reports/wss.js";
+export { reportNrRegions, type NrRegionsReportOptions } from "./reports/nr-regions.js";
+export { reportHeatmap, computeHeatmaps, type Heatmap, type HeatmapOptions } from "./reports/heatmap.js";
+export { heatmapAscii, heatmapRaw, heatLevel } from "./reports/heatmap-text.js";
+export { heatmapPng, heatmapSvg } from "./reports/heatmap-image.js";
+export { guidesOf, formatGuides, type Guide, type GuideRegion } from "./reports/guide.js";
+export { COLORSETS, type Colorset } from "./reports/colors.js";
+export { formatSz, formatTimeNs } from "./pyfmt.js";

@@ -1,0 +1,150 @@
+// Corrupt, truncated and foreign inputs end in one RecordFormatError line, never a hang or a TypeError.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RecordFormatError } from "./errors.js";
+import { readAllSnapshots } from "./read.js";
+import { writeAll } from "./test-support.js";
+import type { RecordFormat, RecordSnapshot } from "./types.js";
+
+const record: RecordSnapshot[] = Array.from({ length: 6 }, (_, i) => ({
+  startNs: i * 100_000_000,
+  endNs: (i + 1) * 100_000_000,
+  targets: [
+    { id: 1, regions: [{ start: 4096, end: 8192 + i * 4096, nrAccesses: i, age: i }, { start: 1 << 20, end: 2 << 20, nrAccesses: 2 * i, age: 0 }] },
+    { id: 2, regions: [{ start: 0, end: 4096, nrAccesses: 1, age: 7 }] },
+  ],
+}));
+
+async function failure(bytes: Uint8Array, format?: RecordFormat): Promise<RecordFormatError> {
+  const e = await readAllSnapshots(bytes, format).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(RecordFormatError);
+  const error = e as RecordFormatError;
+  expect(error.message).not.toContain("\n");
+  return error;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("truncated records", () => {
+  for (const format of ["json", "json_compressed"] as const) {
+    it(`${format}: every cut fails`, async () => {
+      const bytes = await writeAll(format, record);
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: bytes.length - 1 }), async (cut) => {
+          const e = await failure(bytes.subarray(0, cut), cut === 0 ? undefined : format);
+          expect(e.format).toBe(cut === 0 ? "detect" : format);
+        }),
+        { numRuns: 80 },
+      );
+    });
+  }
+
+  it("binary_v2: a cut inside a block fails (block boundaries are indistinguishable from a shorter record)", async () => {
+    const bytes = await writeAll("binary_v2", record);
+    const blockBytes = 20 + (12 + 40) + (12 + 20);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: bytes.length - 1 }), async (cut) => {
+        fc.pre((cut - 20) % blockBytes !== 0);
+        expect((await failure(bytes.subarray(0, cut), "binary_v2")).message).toMatch(/^binary_v2: offset \d+: (truncated|no DAMON snapshots)/);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("perf_script: a cut before a snapshot's last line fails", async () => {
+    const bytes = await writeAll("perf_script", record);
+    const lines = new TextDecoder().decode(bytes).split("\n");
+    // target 1 snapshots have two lines: cut anywhere in their first line
+    const firstLines = lines.flatMap((l, i) => (l.includes("target_id=1 ") && lines[i + 1]?.includes("target_id=1 ") ? [i] : []));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...firstLines), fc.nat(), async (line, k) => {
+        const offset = lines.slice(0, line).join("\n").length + (line > 0 ? 1 : 0);
+        const cut = offset + 1 + (k % lines[line].length);
+        expect((await failure(bytes.subarray(0, cut), "perf_script")).message).toMatch(/^perf_script: line \d+: /);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("corrupt records", () => {
+  it("json_compressed: flipped bytes fail (deflate error or checksum) or change nothing", async () => {
+    const bytes = await writeAll("json_compressed", record);
+    const original = await readAllSnapshots(bytes, "json_compressed");
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, flip) => {
+        const bad = bytes.slice();
+        bad[at] ^= flip;
+        // Flips in the padding bits after the final deflate block leave the data intact.
+        const read = await readAllSnapshots(bad, "json_compressed").catch((e: unknown) => e);
+        if (read instanceof RecordFormatError) expect(read.message).not.toContain("\n");
+        else expect(read).toEqual(original);
+      }),
+      { numRuns: 200, seed: 1 },
+    );
+  });
+
+  it("random bytes and mutated files of every format either read or fail with RecordFormatError", async () => {
+    const valid = await Promise.all((["json", "json_compressed", "perf_script", "binary_v2"] as const).map((f) => writeAll(f, record)));
+    const inputs = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 })).map(([bytes, edits]) => {
+        const bad = bytes.slice();
+        for (const [at, value] of edits) bad[at % bad.length] = value;
+        return bad;
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(inputs, async (bytes) => {
+        const outcome = await readAllSnapshots(bytes).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        if (outcome !== null) expect(outcome).toBeInstanceOf(RecordFormatError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("names what is wrong and where", async () => {
+    const cases: Array<[string, RecordFormat | undefined, RegExp]> = [
+      ["", undefined, /^detect: offset 0: empty input$/],
+      ["hello world\n", undefined, /^detect: offset 0: not a damo record/],
+      ["[1, 2]", undefined, /^json: line 1, column 2: each record must be an object/],
+      ['[{"target_id": 0}]', undefined, /^json: record 0: no 'snapshots'/],
+      ['[{"snapshots": []}]', undefined, /^json: record 0: no 'target_id'/],
+      ['[{"target_id": 0, "snapshots": [{"start_time": 0, "end_time": 1, "regions": [{"start": "9,007,199,254,740,993", "end": 1}]}]}]', undefined, /^json: record 0, snapshot 0, region 0: start 9007199254740992 is 2\^53 or more/],
+      ['[{"target_id": 0, "snapshots": [{"start_time": 0, "end_time": 1, "regions": [{"start": 0, "end": 9007199254740993}]}]}]', undefined, /^json: record 0, snapshot 0, region 0: end 9007199254740993 is 2\^53 or more/],
+      ['[{"target_id": 0, "snapshots": [{"end_time": 1, "regions": []}]}]', undefined, /^json: record 0, snapshot 0: no 'start_time'/],
+      ['[{"target_id": 0, "snapshots": [{"start_time": 0, "end_time": 1, "regions": [{"start": 0, "end": 1}]}]}]', undefined, /region 0: no 'nr_accesses'/],
+      ['[{"target_id": -1, "snapshots": []}]', undefined, /^json: record 0, 'target_id': must be a non-negative integer or null/],
+      ['[{"target_id": 0,\n "snapshots": [}]', undefined, /^json: line 2, column 16: unexpected '}'/],
+      ['[{"target_id": tru}]', undefined, /^json: line 1, column 16: unexpected 'tru'/],
+      ["kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=1 10-5: 0\n", undefined, /^perf_script: line 1: region 10-5: ends before it starts/],
+      ["kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=2 0-5: 0\nkdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=1 nr_regions=2 5-9: 0\n", undefined, /^perf_script: line 2: target 0's snapshot of 2 regions is interrupted after 1/],
+      ["kdamond.0 1 [000] 2.000000: damon:damon_aggregated: target_id=0 nr_regions=1 0-5: 0\nkdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=1 0-5: 0\n", undefined, /^perf_script: line 2: not time-sorted/],
+      ["kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=1 0-9007199254740993: 0\n", undefined, /^perf_script: line 1: address .* is 2\^53 or more/],
+      ["kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=1 0-5: x\n", undefined, /^perf_script: line 1: nr_accesses 'x' is not an integer/],
+      ["kdamond.0 1 [000] 1.000000: sched:sched_switch: prev_comm=a\n", undefined, /^perf_script: line 1: no DAMON snapshots in the input/],
+      ["damon_recfmt_ver\x07\x00\x00\x00", undefined, /^binary_v2: offset 16: unsupported format version 7/],
+    ];
+    for (const [input, format, message] of cases) expect((await failure(text(input), format)).message).toMatch(message);
+  });
+
+  it("an address at 2^53 in binary fails instead of losing precision", async () => {
+    const bytes = await writeAll("binary_v2", record);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setUint32(20 + 20 + 12 + 4, 2 ** 21, true); // high word of the first region's start
+    expect((await failure(bytes)).message).toBe("binary_v2: offset 52: a region start is 2^53 or more, beyond exact JavaScript numbers");
+  });
+
+  it("a corrupt file given as another format fails as that format", async () => {
+    const json = await writeAll("json", record);
+    expect((await failure(json, "binary_v2")).format).toBe("binary_v2");
+    expect((await failure(json, "json_compressed")).message).toMatch(/^json_compressed: compressed byte \d+: corrupt zlib stream/);
+    expect((await failure(json, "perf_script")).message).toMatch(/^perf_script: line 1: not a perf script line/);
+  });
+});
