@@ -1,6 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { dbgfsCommand } from "./commands/dbgfs.js";
 import { mountCommand } from "./commands/mount.js";
+import {
+  adjustCommand, reportHeatmapCommand, reportNrRegionsCommand, reportRawCommand, reportWssCommand,
+} from "./commands/report.js";
 import { runDemo } from "./commands/demo.js";
 import { UsageError } from "./errors.js";
 
@@ -67,6 +70,61 @@ export function buildProgram(): Command {
     .action(async (dir: string, options) => {
       process.exitCode = await mountCommand(dir, { ...options, debug: options.fuseDebug });
     });
+
+  const report = program.command("report").description("reports on a record, in damo v3's formats");
+  const input = () => new Option("-i, --input <file>", "record file").default("damon.data");
+  const write = (text: string) => void process.stdout.write(text);
+  report
+    .command("raw")
+    .description("every snapshot, region by region (damo report access --raw_form)")
+    .addOption(input())
+    .option("--raw_number", "plain numbers instead of human-readable sizes and times")
+    .action(async (options) => write(await reportRawCommand(options)));
+  report
+    .command("wss")
+    .description("working set size distribution")
+    .addOption(input())
+    .option("-r, --range <n...>", "percentiles: START STOP STEP (default 0 101 25)")
+    .option("--raw_number", "plain numbers")
+    .option("--acc_thres <n>", "minimum nr_accesses of a working-set region", integer("--acc_thres"), 1)
+    .option("--sz_thres <n>", "minimum size of a working-set region", integer("--sz_thres"), 1)
+    .option("--exclude_samples <n>", "skip the first N snapshots", integer("--exclude_samples"), 20)
+    .option("--work_time <us>", "re-aggregate snapshots to this interval first", integer("--work_time", 1), 1)
+    .addOption(new Option("--sortby <key>", "sort by size (distribution) or time").choices(["size", "time"]).default("size"))
+    .option("--per_target", "one table per target instead of their sum")
+    .option("--all_wss", "every working set size instead of percentiles")
+    .action(async (options) => write(await reportWssCommand(options)));
+  report
+    .command("nr_regions")
+    .description("number-of-regions distribution")
+    .addOption(input())
+    .option("-r, --range <n...>", "percentiles: START STOP STEP")
+    .addOption(new Option("--sortby <key>", "size or time").choices(["size", "time"]).default("size"))
+    .action(async (options) => write(await reportNrRegionsCommand(options)));
+  report
+    .command("heatmap")
+    .description("access heatmap over time and address (coloured text, raw numbers, PNG or SVG)")
+    .addOption(input())
+    .option("--output <dest>", "stdout, raw, or FILE.png / FILE.svg", "stdout")
+    .option("--resol <n...>", "TIME_ROWS ADDR_COLS (default 40 80 for stdout, 500 500 for images)")
+    .option("--time_range <s...>", "START END in seconds from the record's start")
+    .option("--address_range <addr...>", "START END addresses")
+    .option("--abs_time", "raw output: absolute times")
+    .option("--abs_addr", "raw output: absolute addresses")
+    .option("--guide", "print the time span and contiguous address ranges instead")
+    .addOption(new Option("--draw_range <which>", "hottest contiguous range or all").choices(["hottest", "all"]).default("hottest"))
+    .addOption(new Option("--stdout_colorset <set>", "colours of stdout output").choices(["gray", "flame", "emotion"]).default("gray"))
+    .action(async (options) => write(await reportHeatmapCommand({ ...options, color: useColor() })));
+
+  program
+    .command("adjust")
+    .description("re-aggregate a record to a longer aggregation interval")
+    .addOption(input())
+    .option("-o, --output <file>", "adjusted record", "damon.adjusted.data")
+    .requiredOption("--aggregate_interval <us>", "new aggregation interval in microseconds", integer("--aggregate_interval", 1))
+    .option("--skip <n>", "snapshots to drop first", integer("--skip"), 0)
+    .addOption(new Option("--output_type <format>", "record format").choices(["json_compressed", "json", "perf_script", "binary_v2"]).default("json_compressed"))
+    .action(async (options) => adjustCommand(options));
 
   return program;
 }
