@@ -1,0 +1,1 @@
+export { Session, toRecordSnapshot, type SessionOptions, type SessionSummary, type WorkloadInput } from "./session.js";
