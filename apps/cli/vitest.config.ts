@@ -1,3 +1,4 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "cli", environment: "node" } });
+// Each test spawns the CLI (a few hundred ms per start), so allow more than the default 5 s.
+export default defineProject({ test: { name: "cli", environment: "node", testTimeout: 30_000 } });

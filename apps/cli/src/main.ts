@@ -1,10 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { dbgfsCommand } from "./commands/dbgfs.js";
 import { mountCommand } from "./commands/mount.js";
+import { recordCommand } from "./commands/record.js";
+import { sweepCommand, sweepWorker } from "./commands/sweep.js";
 import {
   adjustCommand, reportHeatmapCommand, reportNrRegionsCommand, reportRawCommand, reportWssCommand,
 } from "./commands/report.js";
-import { runDemo } from "./commands/demo.js";
+import { demoCommand } from "./commands/demo.js";
 import { UsageError } from "./errors.js";
 
 const VERSION = "0.1.0";
@@ -38,14 +40,10 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description("monitor a built-in hot/cold process and print the regions over time")
+    .description("record a built-in workload with the seed commit's attrs, then show its heatmap and working set")
     .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
-    .option("--seconds <s>", "virtual seconds to simulate", positive("--seconds"), 5)
-    .action(async (options: { seed: number; seconds: number }) => {
-      if (options.seconds > 3600) throw new UsageError("--seconds must be at most 3600");
-      const result = await runDemo({ seed: options.seed, seconds: options.seconds, color: useColor() });
-      process.stdout.write(`${result.lines.join("\n")}\n`);
-    });
+    .option("-w, --workload <name>", "built-in workload", "stairs")
+    .action(async (options: { seed: number; workload: string }) => demoCommand({ ...options, color: useColor() }));
 
   program
     .command("dbgfs")
@@ -70,6 +68,39 @@ export function buildProgram(): Command {
     .action(async (dir: string, options) => {
       process.exitCode = await mountCommand(dir, { ...options, debug: options.fuseDebug });
     });
+
+  program
+    .command("record")
+    .description("run a workload under DAMON and write a damo record")
+    .argument("<workload>", "a built-in (stairs, zigzag, hotcold, random, seqscan, zipf, phases), a masim config, or a lackey/binary trace")
+    .option("-s, --sample <us>", "sampling interval", integer("--sample"))
+    .option("-a, --aggr <us>", "aggregation interval", integer("--aggr"))
+    .option("-u, --updr <us>", "regions update interval", integer("--updr"))
+    .option("-n, --minr <n>", "minimum number of regions", integer("--minr"))
+    .option("-m, --maxr <n>", "maximum number of regions", integer("--maxr"))
+    .option("--attrs <five>", 'all five as debugfs writes them, e.g. "5000 100000 1000000 10 1000"')
+    .option("-d, --duration <s>", "virtual seconds to record (default: until the workload ends)", positive("--duration"))
+    .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
+    .addOption(new Option("--ops <kind>", "address space to monitor").choices(["vaddr", "paddr"]).default("vaddr"))
+    .addOption(new Option("--engine <kind>", "access engine (default fast for models, exact for traces)").choices(["exact", "fast"]))
+    .option("-o, --out <file>", "record file", "damon.data")
+    .addOption(new Option("--output_type <format>", "record format").choices(["json_compressed", "json", "perf_script", "binary_v2"]).default("json_compressed"))
+    .option("--accuracy", "measure DAMON against the ground truth")
+    .option("--ips <n>", "lackey traces: instructions per second (default 1e9)", positive("--ips"))
+    .action(async (workload: string, options) => recordCommand(workload, options));
+
+  program
+    .command("sweep")
+    .description("run a grid of workloads x attrs x seeds on all cores; JSON Lines in grid order")
+    .requiredOption("-w, --workload <name>", "workload (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--attrs <five>", 'attrs as debugfs writes them (repeatable; default "5000 100000 1000000 10 1000")', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--seed <list>", "seeds: numbers and ranges, e.g. 0-4,9", "0")
+    .option("-d, --duration <s>", "virtual seconds per run", positive("--duration"), 10)
+    .option("--shard <i/n>", "run only shard I of N (for splitting over machines)")
+    .option("-j, --jobs <n>", "worker threads (default: one per core)", integer("--jobs", 1))
+    .option("--accuracy", "include accuracy against the ground truth")
+    .option("-o, --out <file>", "write the lines to FILE (completely or not at all) instead of stdout")
+    .action(async (options) => sweepCommand(options));
 
   const report = program.command("report").description("reports on a record, in damo v3's formats");
   const input = () => new Option("-i, --input <file>", "record file").default("damon.data");
@@ -156,4 +187,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv.slice(2));
+// A closed pipe (`damon-sim report raw | head`) ends the program quietly, as Unix tools do.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
+if (!sweepWorker()) await main(process.argv.slice(2));
