@@ -510,9 +510,18 @@ class Kdamond {
     const now = this.nextWakeUs;
     this.passed++;
     ctx.syncTargetRoots();
-    const maxNrAccesses = passes.checkAccesses(ctx.ptr);
     const legacy = !ctx.behaviour.sampleCountTiming;
     const aggregate = legacy ? now - this.#aggregationBaselineUs >= ctx.attrs.aggrUs : this.passed >= this.#nextAggregationSis;
+    const update = legacy ? now - this.#opsUpdateBaselineUs >= ctx.attrs.opsUpdateUs : this.passed >= this.#nextOpsUpdateSis;
+    // Most samples only check and prepare again: one wasm call. Anything else between the two
+    // (aggregation, layout update, stopping, watermarks) takes the general path below.
+    if (!aggregate && !update && !this.stopRequested && !ctx.schemes.length && !ctx.allTargetsInvalid()) {
+      passes.checkAndPrepare(ctx.ptr);
+      if (ctx.runAfterSampling()) return this.#exit();
+      this.nextWakeUs += Math.max(ctx.attrs.sampleUs, 1);
+      return;
+    }
+    const maxNrAccesses = passes.checkAccesses(ctx.ptr);
     if (aggregate) {
       passes.mergeRegions(ctx.ptr, Math.floor(maxNrAccesses / 10));
       if (ctx.runAfterAggregation()) return this.#exit();
@@ -526,7 +535,6 @@ class Kdamond {
       ctx.regions.ensureCapacity(ctx.regions.count * 3);
       passes.resetAndSplit(ctx.ptr);
     }
-    const update = legacy ? now - this.#opsUpdateBaselineUs >= ctx.attrs.opsUpdateUs : this.passed >= this.#nextOpsUpdateSis;
     if (update) {
       this.#nextOpsUpdateSis += Math.floor(ctx.attrs.opsUpdateUs / this.#sampleSis);
       this.#opsUpdateBaselineUs = now;

@@ -21,7 +21,7 @@ export { evenlySplit, initialRegions, regionSizeLimit, setRegions, threeRegions 
 export { DAMON_OPS_FVADDR, DAMON_OPS_PADDR, DAMON_OPS_VADDR, NR_DAMON_OPS, OpsRegistry } from "./ops-registry.js";
 export { passesFor, ReferencePasses, type DamonPasses, type PassEngine } from "./passes.js";
 export { newRegion, RegionTable, type AddressRange, type Region } from "./region-table.js";
-export { Rng, seedState, type Seed } from "./rng.js";
+export { mul32, Rng, seedState, type Seed } from "./rng.js";
 export { Simulation, type Actor, type RunOptions, type SimulationOptions } from "./simulation.js";
 export {
   AggregationSnapshot, formatAggregated, type SnapshotData, type SnapshotTarget,

@@ -14,6 +14,8 @@ import { Rng } from "./rng.js";
 export interface DamonPasses {
   prepareAccessChecks(ctx: number): void;
   checkAccesses(ctx: number): number;
+  /** checkAccesses then prepareAccessChecks in one walk, for samples that do not aggregate. */
+  checkAndPrepare(ctx: number): void;
   mergeRegions(ctx: number, threshold: number): number;
   resetAndSplit(ctx: number): number;
   splitRegions(ctx: number, nrSubs: number): number;
@@ -114,6 +116,11 @@ export class ReferencePasses implements DamonPasses {
       if (nr > max) max = nr;
     }
     return max;
+  }
+
+  checkAndPrepare(ctx: number): void {
+    this.checkAccesses(ctx);
+    this.prepareAccessChecks(ctx);
   }
 
   mergeRegions(ctx: number, threshold: number): number {

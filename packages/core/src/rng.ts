@@ -82,12 +82,16 @@ export class Rng {
 
   /** Uniform integer in [0, n) for 1 <= n <= 2^53, drawing exactly as the wasm passes do. */
   below(n: number): number {
-    if (n <= TWO_32) {
-      const lim = TWO_32 % n;
-      let r = this.nextU32();
-      while (r < lim) r = this.nextU32();
-      return r % n;
+    if (n < TWO_32) {
+      // Lemire's multiply-shift with rejection, on the 64-bit product's halves.
+      let [hi, lo] = mul32(this.nextU32(), n);
+      if (lo < n) {
+        const t = (TWO_32 - n) % n;
+        while (lo < t) [hi, lo] = mul32(this.nextU32(), n);
+      }
+      return hi;
     }
+    if (n === TWO_32) return this.nextU32();
     if (n > TWO_53) throw new RangeError(`below(${n}): spans above 2^53 need the wasm passes`);
     const lim = TWO_53 % n;
     let r: number;
@@ -103,6 +107,21 @@ export class Rng {
     const hi = this.nextU32() >>> 11;
     return (hi * TWO_32 + this.nextU32()) / TWO_53;
   }
+}
+
+/** The high and low 32 bits of a * b for u32 a, b (exact: 16-bit partial products). */
+export function mul32(a: number, b: number): [number, number] {
+  const aLo = a & 0xffff;
+  const aHi = a >>> 16;
+  const bLo = b & 0xffff;
+  const bHi = b >>> 16;
+  const ll = aLo * bLo;
+  const lh = aLo * bHi;
+  const hl = aHi * bLo;
+  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  const lo = (((mid & 0xffff) << 16) | (ll & 0xffff)) >>> 0;
+  const hi = aHi * bHi + (lh >>> 16) + (hl >>> 16) + (mid >>> 16);
+  return [hi, lo];
 }
 
 function rotl(x: number, k: number): number {

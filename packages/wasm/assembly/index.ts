@@ -49,12 +49,17 @@ let s3: u32 = 0;
 // 32 bits of the span; we keep all 64 on purpose. Spans up to 2^53 use exactly the draws
 // the TS reference can reproduce with doubles.
 function randBelow(n: u64): u64 {
-  if (n <= 0x1_0000_0000) {
-    const lim: u64 = <u64>0x1_0000_0000 % n;
-    let r = <u64>nextU32();
-    while (r < lim) r = <u64>nextU32();
-    return r % n;
+  if (n < 0x1_0000_0000) {
+    // Lemire's multiply-shift with rejection: no division unless the low half is small.
+    const n32 = <u32>n;
+    let m = <u64>nextU32() * n;
+    if (<u32>m < n32) {
+      const t: u32 = (<u32>0 - n32) % n32;
+      while (<u32>m < t) m = <u64>nextU32() * n;
+    }
+    return m >> 32;
   }
+  if (n == 0x1_0000_0000) return <u64>nextU32();
   if (n <= 0x20_0000_0000_0000) {
     const lim: u64 = <u64>0x20_0000_0000_0000 % n;
     let r: u64;
@@ -295,6 +300,57 @@ export function checkAccesses(ctx: usize): u32 {
     if (nr > max) max = nr;
   }
   return max;
+}
+
+/**
+ * check_accesses followed by prepare_access_checks, for the sampling intervals that neither
+ * aggregate nor update the layout (19 of 20 at default attrs): one walk over the regions,
+ * then the bit clears. Same results, same draws, as the two calls in sequence.
+ */
+export function checkAndPrepare(ctx: usize): void {
+  loadRng(ctx);
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const n = load<u32>(ctx + CTX_NR_REGIONS);
+  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
+  const window = load<u32>(ctx + CTX_BP_WINDOW);
+  let lastTarget: u32 = 0xffff_ffff;
+  let root: usize = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const t = load<u32>(r + REGION_TARGET);
+    if (t != lastTarget) {
+      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
+      lastTarget = t;
+    }
+    let accessed = false;
+    if (root) {
+      const addr = load<u64>(r + REGION_SAMPLING_ADDR);
+      const word = bitWord(root, addr);
+      accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
+    }
+    if (trackBp) {
+      const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
+      const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
+      store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
+    }
+    store<u32>(r + REGION_NR_ACCESSES, load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed);
+    if (!root) {
+      store<u32>(r + REGION_SAMPLING_WORD, 0);
+      continue;
+    }
+    const start = load<u64>(r + REGION_START);
+    const size = load<u64>(r + REGION_END) - start;
+    const next = size ? start + randBelow(size) : start;
+    store<u64>(r + REGION_SAMPLING_ADDR, next);
+    store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, next));
+  }
+  storeRng(ctx);
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
+    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
+  }
 }
 
 // ---- Aggregation (spec 1.6-1.9) ----

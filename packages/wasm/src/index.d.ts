@@ -19,6 +19,8 @@ export interface DamonWasm {
   countSwapped(root: number, start: bigint, end: bigint): number;
   prepareAccessChecks(ctx: number): void;
   checkAccesses(ctx: number): number;
+  /** checkAccesses then prepareAccessChecks, in one walk (no aggregation due). */
+  checkAndPrepare(ctx: number): void;
   mergeRegions(ctx: number, threshold: number): number;
   resetAndSplit(ctx: number): number;
   splitRegions(ctx: number, nrSubs: number): number;

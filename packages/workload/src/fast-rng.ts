@@ -1,4 +1,4 @@
-import { Rng, type Seed } from "@damon-sim/core";
+import { mul32, Rng, type Seed } from "@damon-sim/core";
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
@@ -59,12 +59,15 @@ export class FastRng {
 
   /** Uniform integer in [0, n), 1 <= n <= 2^53, exactly as Rng.below. */
   below(n: number): number {
-    if (n <= TWO_32) {
-      const lim = TWO_32 % n;
-      let r = this.nextU32();
-      while (r < lim) r = this.nextU32();
-      return r % n;
+    if (n < TWO_32) {
+      let [hi, lo] = mul32(this.nextU32(), n);
+      if (lo < n) {
+        const t = (TWO_32 - n) % n;
+        while (lo < t) [hi, lo] = mul32(this.nextU32(), n);
+      }
+      return hi;
     }
+    if (n === TWO_32) return this.nextU32();
     const lim = TWO_53 % n;
     let r: number;
     do {

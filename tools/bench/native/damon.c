@@ -121,12 +121,16 @@ static inline uint32_t nextU32(void) {
 
 /* Uniform in [0, n), n >= 1, by rejecting the low (2^k mod n) draws (same draws as the AS). */
 static uint64_t randBelow(uint64_t n) {
-  if (n <= 0x100000000ULL) {
-    const uint64_t lim = 0x100000000ULL % n;
-    uint64_t r = (uint64_t)nextU32();
-    while (r < lim) r = (uint64_t)nextU32();
-    return r % n;
+  if (n < 0x100000000ULL) { /* Lemire's multiply-shift with rejection */
+    const uint32_t n32 = (uint32_t)n;
+    uint64_t m = (uint64_t)nextU32() * n;
+    if ((uint32_t)m < n32) {
+      const uint32_t t = (0u - n32) % n32;
+      while ((uint32_t)m < t) m = (uint64_t)nextU32() * n;
+    }
+    return m >> 32;
   }
+  if (n == 0x100000000ULL) return (uint64_t)nextU32();
   if (n <= 0x20000000000000ULL) {
     const uint64_t lim = 0x20000000000000ULL % n;
     uint64_t r;
@@ -443,10 +447,12 @@ static uint32_t xoNext(Xo *x) {
 }
 
 static uint32_t xoBelow(Xo *x, uint32_t n) { /* randBelow for 1 <= n < 2^32 */
-  const uint64_t lim = 0x100000000ULL % n;
-  uint64_t r = xoNext(x);
-  while (r < lim) r = xoNext(x);
-  return (uint32_t)(r % n);
+  uint64_t m = (uint64_t)xoNext(x) * n;
+  if ((uint32_t)m < n) {
+    const uint32_t t = (0u - n) % n;
+    while ((uint32_t)m < t) m = (uint64_t)xoNext(x) * n;
+  }
+  return (uint32_t)(m >> 32);
 }
 
 /* Bump allocator with SimMemory.alloc's rules: power-of-two size class >= 16, aligned to

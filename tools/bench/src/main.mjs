@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { BASE_ITERS, benchAggregation, benchSampling, checks, GIB, TIB } from "./passes.mjs";
 import { runNative } from "./native.mjs";
+import { benchWorkloads } from "./workload.mjs";
 
 let values;
 try {
@@ -87,6 +88,11 @@ if (native.lines) {
   log(`native port faithful:  ${faithful ? "yes (identical region tables)" : "NO"}`);
 }
 log(`1 TiB vs 1 GiB mapped: a sample costs ${ratios.scale_1tib_vs_1gib.toFixed(2)}x as much (1000 regions)`);
+
+log("");
+log("workloads:");
+const workloads = await benchWorkloads({ scale, log: (line) => log(`  ${line}`) });
+Object.assign(ratios, workloads);
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ ...ratios, native_faithful: faithful, scale, results })}\n`);
 }
