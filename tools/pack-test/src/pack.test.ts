@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const libraries = ["packages/wasm", "packages/core"];
+const libraries = ["packages/wasm", "packages/core", "packages/dbgfs", "packages/fuse", "packages/record", "packages/workload", "packages/session"];
 const apps = ["apps/cli"];
 const manifest = (dir: string) => JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
 
@@ -79,16 +79,36 @@ sim.runFor(1_000_000);
 console.log(JSON.stringify({ snapshots, regions: ctx.regions.count, recordBytes: REGION_BYTES }));
 `,
     );
+    writeFileSync(
+      join(consumer, "session.mjs"),
+      `import { Session } from "@damon-sim/session";
+import { readAllSnapshots } from "@damon-sim/record";
+import { SimKernel, Shell } from "@damon-sim/dbgfs";
+const chunks = [];
+const session = await Session.create({ workload: { builtin: "hotcold" }, durationUs: 2e6, record: { format: "json_compressed", sink: { write: (c) => chunks.push(c) } } });
+const summary = await session.run();
+const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+let at = 0; for (const c of chunks) { bytes.set(c, at); at += c.length; }
+const record = await readAllSnapshots(bytes);
+let out = "";
+await new Shell(await SimKernel.create()).run("cat /sys/kernel/debug/damon/attrs", { stdout: (t) => (out += t), stderr: () => {} });
+console.log(JSON.stringify({ snapshots: summary.snapshots, read: record.snapshots.length, attrs: out }));
+`,
+    );
     const out = JSON.parse(execFileSync(process.execPath, ["use.mjs"], { cwd: consumer, encoding: "utf8" }));
     expect(out).toEqual({ snapshots: 10, regions: expect.any(Number), recordBytes: 48 });
     expect(out.regions).toBeGreaterThanOrEqual(10);
+    const session = JSON.parse(execFileSync(process.execPath, ["session.mjs"], { cwd: consumer, encoding: "utf8" }));
+    expect(session).toEqual({ snapshots: 20, read: 20, attrs: "5000 100000 60000000 10 1000\n" });
   });
 
   it("the installed CLI runs", () => {
     const consumer = join(work, "consumer");
     const bin = join(consumer, "node_modules", ".bin", "damon-sim");
     expect(execFileSync(bin, ["--version"], { encoding: "utf8" })).toBe(`${manifest("apps/cli").version}\n`);
-    expect(execFileSync(bin, ["demo", "--seconds", "1"], { encoding: "utf8" })).toMatch(/hot MiB found/);
-    expect(readdirSync(join(consumer, "node_modules", "@damon-sim")).sort()).toEqual(["cli", "core", "wasm"]);
+    expect(execFileSync(bin, ["demo"], { encoding: "utf8" })).toMatch(/^\$ damon-sim record stairs/);
+    expect(readdirSync(join(consumer, "node_modules", "@damon-sim")).sort()).toEqual(
+      ["cli", "core", "dbgfs", "fuse", "record", "session", "wasm", "workload"],
+    );
   });
 });
