@@ -228,12 +228,56 @@ export function countSwapped(root: usize, start: u64, end: u64): f64 {
 
 // ---- Sampling (spec 1.5) ----
 
-/**
- * prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared.
- * Two loops: the first draws addresses and finds their bitmap words (cache-resident page-table
- * nodes), the second clears the bits. The second has no dependency between iterations, so the
- * CPU overlaps the cache misses of a large mapped area instead of serialising them.
- */
+// One region's part of check_accesses: nr_accesses (and the 6.7+ moving sum) for the page
+// sampled since prepare. Returns the new nr_accesses.
+@inline function checkRegion(r: usize, root: usize, trackBp: bool, window: u32): u32 {
+  let accessed = false;
+  if (root) {
+    const addr = load<u64>(r + REGION_SAMPLING_ADDR);
+    const word = bitWord(root, addr);
+    accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
+  }
+  if (trackBp) {
+    // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
+    const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
+    const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
+    store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
+  }
+  const nr = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
+  store<u32>(r + REGION_NR_ACCESSES, nr);
+  return nr;
+}
+
+// One region's part of prepare_access_checks before the bit clears: a new sampling address
+// and the bitmap word holding its bit. Targets without memory draw nothing, as the kernel skips them.
+@inline function drawSample(r: usize, root: usize): void {
+  if (!root) {
+    store<u32>(r + REGION_SAMPLING_WORD, 0);
+    return;
+  }
+  const start = load<u64>(r + REGION_START);
+  const size = load<u64>(r + REGION_END) - start;
+  const addr = size ? start + randBelow(size) : start;
+  store<u64>(r + REGION_SAMPLING_ADDR, addr);
+  store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, addr));
+}
+
+// The second loop of prepare: clearing the sampled bits has no dependency between regions,
+// so the CPU overlaps the cache misses of a large mapped area instead of serialising them.
+@inline function clearSampledBits(table: usize, n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const r = table + <usize>i * REGION_BYTES;
+    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
+    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
+  }
+}
+
+// The page-table root of a region's target (regions are grouped by target, so callers cache it).
+@inline function rootOfTarget(targets: usize, t: u32): usize {
+  return <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
+}
+
+/** prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared. */
 export function prepareAccessChecks(ctx: usize): void {
   loadRng(ctx);
   const table = <usize>load<u32>(ctx + CTX_REGIONS);
@@ -244,26 +288,11 @@ export function prepareAccessChecks(ctx: usize): void {
   for (let i: u32 = 0; i < n; i++) {
     const r = table + <usize>i * REGION_BYTES;
     const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) {
-      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
-      lastTarget = t;
-    }
-    if (!root) {
-      store<u32>(r + REGION_SAMPLING_WORD, 0);
-      continue; // no mm: the kernel skips the target, drawing nothing
-    }
-    const start = load<u64>(r + REGION_START);
-    const size = load<u64>(r + REGION_END) - start;
-    const addr = size ? start + randBelow(size) : start;
-    store<u64>(r + REGION_SAMPLING_ADDR, addr);
-    store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, addr));
+    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
+    drawSample(r, root);
   }
   storeRng(ctx);
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
-    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
-  }
+  clearSampledBits(table, n);
 }
 
 /** check_accesses: counts the regions whose sampled page was accessed; returns max nr_accesses. */
@@ -279,24 +308,8 @@ export function checkAccesses(ctx: usize): u32 {
   for (let i: u32 = 0; i < n; i++) {
     const r = table + <usize>i * REGION_BYTES;
     const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) {
-      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
-      lastTarget = t;
-    }
-    let accessed = false;
-    if (root) {
-      const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-      const word = bitWord(root, addr);
-      accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
-    }
-    if (trackBp) {
-      // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
-      const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
-      const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
-      store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
-    }
-    const nr = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
-    store<u32>(r + REGION_NR_ACCESSES, nr);
+    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
+    const nr = checkRegion(r, root, trackBp, window);
     if (nr > max) max = nr;
   }
   return max;
@@ -319,38 +332,12 @@ export function checkAndPrepare(ctx: usize): void {
   for (let i: u32 = 0; i < n; i++) {
     const r = table + <usize>i * REGION_BYTES;
     const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) {
-      root = <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
-      lastTarget = t;
-    }
-    let accessed = false;
-    if (root) {
-      const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-      const word = bitWord(root, addr);
-      accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
-    }
-    if (trackBp) {
-      const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
-      const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
-      store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
-    }
-    store<u32>(r + REGION_NR_ACCESSES, load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed);
-    if (!root) {
-      store<u32>(r + REGION_SAMPLING_WORD, 0);
-      continue;
-    }
-    const start = load<u64>(r + REGION_START);
-    const size = load<u64>(r + REGION_END) - start;
-    const next = size ? start + randBelow(size) : start;
-    store<u64>(r + REGION_SAMPLING_ADDR, next);
-    store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, next));
+    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
+    checkRegion(r, root, trackBp, window);
+    drawSample(r, root);
   }
   storeRng(ctx);
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
-    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
-  }
+  clearSampledBits(table, n);
 }
 
 // ---- Aggregation (spec 1.6-1.9) ----
