@@ -70,8 +70,8 @@ export class AddressSpace {
   unmap(start: number, end: number, inUse: (leafStart: number, leafEnd: number) => boolean): void {
     checkRange(start, end);
     this.#swapped -= this.countSwapped(start, end);
-    this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end));
-    this.#mem.wasm.clearRange(this.root, BigInt(start), BigInt(end));
+    this.#mem.wasm.pageIn(this.root, lo(start), hi(end));
+    this.#mem.wasm.clearRange(this.root, lo(start), hi(end));
     for (let leafStart = floorTo(start, LEAF_SPAN); leafStart < end; leafStart += LEAF_SPAN) {
       if (inUse(leafStart, leafStart + LEAF_SPAN)) continue;
       const mid = this.#mem.u32[(this.root + Math.floor(leafStart / MID_SPAN) * 4) >>> 2];
@@ -132,7 +132,7 @@ export class AddressSpace {
 
   /** An access to every mapped page overlapping [start, end). */
   touchRange(start: number, end: number): void {
-    this.#faultedIn(this.#mem.wasm.touchRange(this.root, BigInt(start), BigInt(end)));
+    this.#faultedIn(this.#mem.wasm.touchRange(this.root, lo(start), hi(end)));
   }
 
   /** An access to each page address in `addrs[0..count)`, in one wasm call. */
@@ -159,26 +159,26 @@ export class AddressSpace {
    * faults, Accessed bits are left alone.
    */
   markUsed(start: number, end: number): void {
-    this.#faultedIn(this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end)));
+    this.#faultedIn(this.#mem.wasm.pageIn(this.root, lo(start), hi(end)));
   }
 
   /** Reclaims every mapped page of [start, end) (DAMOS pageout); returns how many were resident. */
   pageOut(start: number, end: number): number {
-    const n = this.#mem.wasm.pageOut(this.root, BigInt(start), BigInt(end));
+    const n = this.#mem.wasm.pageOut(this.root, lo(start), hi(end));
     this.#swapped += n;
     return n;
   }
 
   /** Swaps pages of [start, end) back in without an access (DAMOS willneed); returns how many. */
   pageIn(start: number, end: number): number {
-    const n = this.#mem.wasm.pageIn(this.root, BigInt(start), BigInt(end));
+    const n = this.#mem.wasm.pageIn(this.root, lo(start), hi(end));
     this.#swapped -= n;
     return n;
   }
 
   /** Clears the Accessed bits of every page overlapping [start, end). */
   clearAccessed(start: number, end: number): void {
-    this.#mem.wasm.clearRange(this.root, BigInt(start), BigInt(end));
+    this.#mem.wasm.clearRange(this.root, lo(start), hi(end));
   }
 
   isAccessed(addr: number): boolean {
@@ -193,12 +193,12 @@ export class AddressSpace {
 
   /** Pages overlapping [start, end) whose Accessed bit is set. */
   countAccessed(start: number, end: number): number {
-    return this.#mem.wasm.countAccessed(this.root, BigInt(start), BigInt(end));
+    return this.#mem.wasm.countAccessed(this.root, lo(start), hi(end));
   }
 
   /** Swapped-out pages overlapping [start, end). */
   countSwapped(start: number, end: number): number {
-    return this.#mem.wasm.countSwapped(this.root, BigInt(start), BigInt(end));
+    return this.#mem.wasm.countSwapped(this.root, lo(start), hi(end));
   }
 
   #faultedIn(n: number): void {
@@ -206,6 +206,10 @@ export class AddressSpace {
     this.#swapped -= n;
   }
 }
+
+// Page-granular operations take any byte range; wasm wants integer u64 bounds.
+const lo = (start: number) => BigInt(Math.max(0, Math.floor(start)));
+const hi = (end: number) => BigInt(Math.max(0, Math.ceil(end)));
 
 function checkRange(start: number, end: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {

@@ -130,11 +130,15 @@ export class Simulation {
     return true;
   }
 
-  /** Runs every event up to and including `timeUs`, then sets the clock to `timeUs`. */
+  /**
+   * Runs every event up to and including `timeUs`, then sets the clock to `timeUs`. While a
+   * kdamond runs, actors move only to its wake-ups, so how a run is cut into calls never
+   * changes what it does; with none running they are brought to `timeUs`.
+   */
   runUntil(timeUs: number, options: RunOptions = {}): void {
     if (this.#runEvents(timeUs, options)) return;
     if (timeUs > this.#now) {
-      this.#advanceActors(timeUs);
+      if (this.#running === 0) this.#advanceActors(timeUs);
       this.#now = timeUs;
     }
   }

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { BASE_ITERS, benchAggregation, benchSampling, checks, GIB, TIB } from "./passes.mjs";
 import { runNative } from "./native.mjs";
+import { benchBrowser } from "./browser.mjs";
 import { benchWorkloads } from "./workload.mjs";
 
 let values;
@@ -93,6 +94,12 @@ log("");
 log("workloads:");
 const workloads = await benchWorkloads({ scale, log: (line) => log(`  ${line}`) });
 Object.assign(ratios, workloads);
+
+log("");
+const browser = await benchBrowser({ scale });
+if (browser.browser_vs_node === null) log(`browser: skipped, ${browser.skipped}`);
+else log(`browser: the same session takes ${browser.browser_vs_node.toFixed(2)}x as long in Chromium as in Node`);
+ratios.browser_vs_node = browser.browser_vs_node;
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ ...ratios, native_faithful: faithful, scale, results })}\n`);
 }
