@@ -64,6 +64,9 @@ export function recordAttrs(options: RecordOptions) {
 export async function recordCommand(workload: string, options: RecordOptions): Promise<void> {
   const attrs = recordAttrs(options);
   const input = await workloadInput(workload, options.ips);
+  // The record only becomes `out` once complete; Ctrl-C stops the simulation at the next
+  // step and keeps what was recorded, as a complete record.
+  const sink = await atomicSink(options.out);
   let session: Session;
   try {
     session = await Session.create({
@@ -74,16 +77,14 @@ export async function recordCommand(workload: string, options: RecordOptions): P
       ops: options.ops,
       engine: options.engine,
       accuracy: options.accuracy,
-      record: { format: options.output_type, sink: { write: (chunk) => sink.write(chunk) } },
+      record: { format: options.output_type, sink },
     });
   } catch (error) {
+    await sink.abort();
     if (error instanceof WorkloadError) throw new RunError(error.message.split("\n")[0]);
     if ((error as { code?: string }).code === "EINVAL") throw new UsageError(`bad attrs: ${(error as Error).message}`);
     throw error;
   }
-  // The record only becomes `out` once complete; Ctrl-C stops the simulation at the next
-  // step and keeps what was recorded, as a complete record.
-  var sink = await atomicSink(options.out);
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
