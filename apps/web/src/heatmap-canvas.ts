@@ -1,4 +1,4 @@
-import { heatLevel, type Colorset, type Heatmap } from "@damon-sim/record";
+import { heatBounds, heatLevel, palette, type Colorset, type Heatmap } from "@damon-sim/record";
 import { levelColors } from "./colors.js";
 import { formatAddress, formatSeconds } from "./format.js";
 
@@ -117,17 +117,12 @@ export class HeatmapCanvas {
     this.#image.height = cols;
     const ctx = this.#image.getContext("2d")!;
     const image = ctx.createImageData(rows, cols);
-    let low = Infinity;
-    let high = -Infinity;
-    for (const h of heats) {
-      if (h < low) low = h;
-      if (h > high) high = h;
-    }
+    const { low, high } = heatBounds(map) ?? { low: 0, high: 0 };
     const levels = this.#palette === "gnuplot" ? null : levelColors(this.#palette);
     for (let row = 0; row < rows; row++) {
       for (let col = 0; col < cols; col++) {
         const heat = heats[row * cols + col];
-        const rgb = Number.isNaN(heat) ? EMPTY : levels ? levels[heatLevel(heat, low, high)] : gnuplot(high > low ? (heat - low) / (high - low) : 0);
+        const rgb = Number.isNaN(heat) ? EMPTY : levels ? levels[heatLevel(heat, low, high)] : palette(high > low ? (heat - low) / (high - low) : 0);
         const i = ((cols - 1 - col) * rows + row) * 4;
         image.data[i] = rgb[0];
         image.data[i + 1] = rgb[1];
@@ -165,10 +160,4 @@ export class HeatmapCanvas {
     ctx.textBaseline = "middle";
     ctx.fillText(text, p.x + p.w / 2, p.y + p.h / 2);
   }
-}
-
-// gnuplot's default pm3d palette (rgbformulae 7,5,15), which damo's image heatmaps use.
-function gnuplot(v: number): [number, number, number] {
-  const channel = (c: number) => Math.round(255 * Math.min(1, Math.max(0, c)));
-  return [channel(Math.sqrt(v)), channel(v ** 3), channel(Math.sin(2 * Math.PI * v))];
 }

@@ -1,4 +1,5 @@
 import type { DamosSpec } from "@damon-sim/core";
+import { concatBytes } from "@damon-sim/record";
 import { Session } from "@damon-sim/session";
 import { trackAccuracy, type AccuracyTracker } from "@damon-sim/workload";
 import type { Pacer } from "./pacer.js";
@@ -63,7 +64,7 @@ export async function runSessionJob(config: RunConfig, io: SessionJobIo): Promis
   }, chunkUs(config));
   publish();
   tracker?.dispose();
-  const record = concat(chunks);
+  const record = concatBytes(chunks);
   return {
     summary: {
       kind: "session",
@@ -117,14 +118,4 @@ function pageoutIdle(idleUs: number, aggrUs: number): DamosSpec {
     quota: { ms: 0, sz: 0, resetIntervalMs: 0, weightSz: 0, weightNrAccesses: 0, weightAge: 0 },
     wmarks: { metric: 0, intervalUs: 0, high: 0, mid: 0, low: 0 },
   };
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -5,13 +5,7 @@ async function recordBytes(options: Omit<SessionOptions, "record">, chunkUs?: nu
   const chunks: Uint8Array[] = [];
   const session = await Session.create({ ...options, record: { format: "json", sink: { write: (c) => void chunks.push(c) } } });
   await session.run(undefined, chunkUs);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return Buffer.concat(chunks);
 }
 
 describe("Session", () => {
