@@ -74,7 +74,6 @@ export class DamonContext {
   #schemes: Damos[] = [];
   readonly #afterSampling = new Set<ContextCallback>();
   readonly #afterAggregation = new Set<ContextCallback>();
-  readonly #beforeReset = new Set<(ctx: DamonContext) => void>();
   readonly #snapshotListeners = new Set<(snapshot: AggregationSnapshot) => void>();
   readonly #terminateListeners = new Set<(ctx: DamonContext) => void>();
 
@@ -254,12 +253,6 @@ export class DamonContext {
     return () => this.#afterAggregation.delete(callback);
   }
 
-  /** @internal Runs after after_aggregation, where the kernel applies DAMOS schemes. */
-  onBeforeReset(callback: (ctx: DamonContext) => void): () => void {
-    this.#beforeReset.add(callback);
-    return () => this.#beforeReset.delete(callback);
-  }
-
   /**
    * Receives every aggregation's result, at the point the kernel emits damon_aggregated.
    * The snapshot reads the live table: use it inside the callback or copy it.
@@ -357,10 +350,9 @@ export class DamonContext {
     return false;
   }
 
-  /** @internal DAMOS (kdamond_apply_schemes) and other work done before the counters reset. */
-  runBeforeReset(nowUs: number): void {
+  /** @internal kdamond_apply_schemes: DAMOS, after after_aggregation and before the counters reset. */
+  applySchemes(nowUs: number): void {
     if (this.#schemes.length) applySchemes(this, this.#schemes, nowUs, (ctx, t, start, end, s) => ctx.#applyAction(t, start, end, s.action, nowUs));
-    for (const cb of this.#beforeReset) cb(this);
   }
 
   /**
@@ -527,7 +519,7 @@ class Kdamond {
       if (ctx.runAfterAggregation()) return this.#exit();
     }
     if (aggregate) {
-      ctx.runBeforeReset(now);
+      ctx.applySchemes(now);
       this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
       this.#aggregationBaselineUs = now;
       ctx.emitSnapshot(this.#lastAggregationUs, now);
