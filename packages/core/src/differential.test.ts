@@ -1,6 +1,8 @@
 // The wasm passes against the TS reference: the same seed must give the same bytes.
 import { describe, expect, it } from "vitest";
-import { scenario } from "./test-support.js";
+import type { PassEngine } from "./passes.js";
+import { Simulation } from "./simulation.js";
+import { fnv1a, scenario } from "./test-support.js";
 
 describe("wasm passes = TS reference", () => {
   it("10,000 aggregations of random access patterns give identical region tables", async () => {
@@ -23,5 +25,44 @@ describe("wasm passes = TS reference", () => {
       const reference = await scenario("reference", 11, 300, attrs);
       expect(wasm.hashes).toEqual(reference.hashes);
     }
+  }, 60_000);
+
+  it("page tables freed and reused between prepare and check: stored sampling words are not trusted", async () => {
+    // Every 3 ms a 256 MiB area is unmapped (its leaves freed) and another mapped and touched
+    // whole (reusing those leaves for other addresses), so a sampling word stored at prepare
+    // may point into a leaf that now holds other pages' bits. The reference always walks.
+    const run = async (engine: PassEngine) => {
+      const sim = await Simulation.create({ seed: 5 });
+      const task = sim.machine.spawn("churn");
+      const mm = task.mm!;
+      const AREA = 256 << 20;
+      let area = mm.mmap(AREA);
+      let next = 0;
+      sim.addActor({
+        advance(now) {
+          if (now < next) return;
+          next = now + 3000;
+          mm.munmap(area, AREA);
+          area = mm.mmap(AREA);
+          mm.space.touchRange(area, area + AREA);
+        },
+      });
+      const ctx = sim.createContext({ engine, attrs: { sampleUs: 1000, aggrUs: 10_000, minNrRegions: 10, maxNrRegions: 100 } });
+      ctx.setTargets([task.pid]);
+      const hashes: number[] = [];
+      let accessed = 0;
+      ctx.onSnapshot((snap) => {
+        const t = snap.traceLines().join("\n");
+        hashes.push(fnv1a(new TextEncoder().encode(t)));
+        for (let i = 0; i < snap.nrRegions; i++) accessed += snap.nrAccesses(i);
+      });
+      sim.start();
+      sim.runFor(2_000_000);
+      return { hashes, accessed };
+    };
+    const wasm = await run("wasm");
+    const reference = await run("reference");
+    expect(reference.accessed).toBeGreaterThan(0);
+    expect(wasm.hashes).toEqual(reference.hashes);
   }, 60_000);
 });

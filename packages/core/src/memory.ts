@@ -1,4 +1,4 @@
-import { type DamonWasm, instantiateDamon, instantiateDamonSync, MEMORY_MAXIMUM_PAGES } from "@damon-sim/wasm";
+import { type DamonWasm, instantiateDamon, instantiateDamonSync, MEM_FREES, MEM_STATICS_BYTES, MEMORY_MAXIMUM_PAGES } from "@damon-sim/wasm";
 import { DamonError } from "./errors.js";
 
 const WASM_PAGE = 65536;
@@ -23,9 +23,12 @@ export interface SimMemoryOptions {
 export class SimMemory {
   readonly memory: WebAssembly.Memory;
   readonly wasm: DamonWasm;
+  /** The memory statics block (MEM_*), at the same address in every thread. */
+  readonly statics: number;
   #buffer!: ArrayBufferLike;
   #u8!: Uint8Array;
   #u32!: Uint32Array;
+  #f64!: Float64Array;
   #top: number;
   readonly #free = new Map<number, number[]>();
   readonly #maximumPages: number;
@@ -36,7 +39,8 @@ export class SimMemory {
     this.wasm = wasm;
     this.#maximumPages = maximumPages;
     this.#attached = attached;
-    this.#top = align(wasm.heapBase() >>> 0, 4096);
+    this.statics = align(wasm.heapBase() >>> 0, 4096);
+    this.#top = this.statics + MEM_STATICS_BYTES;
     this.#refresh();
   }
 
@@ -69,6 +73,11 @@ export class SimMemory {
     return this.#u32;
   }
 
+  get f64(): Float64Array {
+    if (this.memory.buffer !== this.#buffer) this.#refresh();
+    return this.#f64;
+  }
+
   /** Bytes handed out so far (high-water mark), for memory-use reports. */
   get used(): number {
     return this.#top;
@@ -98,6 +107,8 @@ export class SimMemory {
   }
 
   free(ptr: number, bytes: number): void {
+    // Pointers the passes stored into page tables (sampling words) are stale from now on.
+    this.u32[(this.statics + MEM_FREES) >>> 2]++;
     const size = sizeClass(bytes);
     let list = this.#free.get(size);
     if (!list) this.#free.set(size, (list = []));
@@ -131,6 +142,7 @@ export class SimMemory {
     this.#buffer = this.memory.buffer;
     this.#u8 = new Uint8Array(this.#buffer);
     this.#u32 = new Uint32Array(this.#buffer);
+    this.#f64 = new Float64Array(this.#buffer, 0, this.#buffer.byteLength >>> 3);
   }
 }
 

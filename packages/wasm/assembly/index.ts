@@ -7,10 +7,14 @@ import {
   TARGET_ROOT, TARGET_NR_REGIONS, TARGET_FIRST_REGION, TARGET_BYTES,
   CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
   CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
-  CTX_KERNEL, CTX_LAST_NR_SUBS,
+  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, MEM_FREES,
   FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
   KERNEL_LAST_NR_REGIONS,
   PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS, LEAF_SWAPPED,
+  EFFECT_KIND, EFFECT_ZIPF_TABLE, EFFECT_FIRST_PAGE, EFFECT_LAST_PAGE, EFFECT_BASE, EFFECT_LENGTH,
+  EFFECT_STRIDE, EFFECT_POSITIONS, EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_MISS_INSIDE,
+  EFFECT_MISS_FIRST_PAGE, EFFECT_MISS_LAST_PAGE, EFFECT_BYTES, EFFECT_SEQUENTIAL, EFFECT_RANDOM,
+  ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
 } from "./layout";
 
 // ---- PRNG: xoshiro128**, state kept in globals for the length of one pass ----
@@ -19,18 +23,19 @@ let s1: u32 = 0;
 let s2: u32 = 0;
 let s3: u32 = 0;
 
-@inline function loadRng(ctx: usize): void {
-  s0 = load<u32>(ctx + CTX_RNG);
-  s1 = load<u32>(ctx + CTX_RNG + 4);
-  s2 = load<u32>(ctx + CTX_RNG + 8);
-  s3 = load<u32>(ctx + CTX_RNG + 12);
+// `state` points to 4 x u32 (a context's CTX_RNG, or a workload's stream).
+@inline function loadRng(state: usize): void {
+  s0 = load<u32>(state);
+  s1 = load<u32>(state, 4);
+  s2 = load<u32>(state, 8);
+  s3 = load<u32>(state, 12);
 }
 
-@inline function storeRng(ctx: usize): void {
-  store<u32>(ctx + CTX_RNG, s0);
-  store<u32>(ctx + CTX_RNG + 4, s1);
-  store<u32>(ctx + CTX_RNG + 8, s2);
-  store<u32>(ctx + CTX_RNG + 12, s3);
+@inline function storeRng(state: usize): void {
+  store<u32>(state, s0);
+  store<u32>(state, s1, 4);
+  store<u32>(state, s2, 8);
+  store<u32>(state, s3, 12);
 }
 
 @inline function nextU32(): u32 {
@@ -82,17 +87,17 @@ function randBelow(n: u64): u64 {
 
 /** One draw of the PRNG, for tests that pin the sequence against the TS reference. */
 export function rngNext(ctx: usize): u32 {
-  loadRng(ctx);
+  loadRng(ctx + CTX_RNG);
   const r = nextU32();
-  storeRng(ctx);
+  storeRng(ctx + CTX_RNG);
   return r;
 }
 
 /** randBelow on a context's PRNG, for the same tests. The result is written to `out` (u64). */
 export function rngBelow(ctx: usize, n: u64, out: usize): void {
-  loadRng(ctx);
+  loadRng(ctx + CTX_RNG);
   store<u64>(out, randBelow(n));
-  storeRng(ctx);
+  storeRng(ctx + CTX_RNG);
 }
 
 // ---- Page tables of Accessed bits ----
@@ -229,12 +234,15 @@ export function countSwapped(root: usize, start: u64, end: u64): f64 {
 // ---- Sampling (spec 1.5) ----
 
 // One region's part of check_accesses: nr_accesses (and the 6.7+ moving sum) for the page
-// sampled since prepare. Returns the new nr_accesses.
-@inline function checkRegion(r: usize, root: usize, trackBp: bool, window: u32): u32 {
+// sampled since prepare, whose bitmap word prepare stored when `wordsValid` (no page-table
+// block freed since; a stored 0, an unmapped page, is looked up again in case it was mapped
+// since). Returns the new nr_accesses.
+@inline function checkRegion(r: usize, root: usize, wordsValid: bool, trackBp: bool, window: u32): u32 {
   let accessed = false;
   if (root) {
     const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-    const word = bitWord(root, addr);
+    let word = wordsValid ? <usize>load<u32>(r + REGION_SAMPLING_WORD) : 0;
+    if (!word) word = bitWord(root, addr);
     accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
   }
   if (trackBp) {
@@ -248,96 +256,120 @@ export function countSwapped(root: usize, start: u64, end: u64): f64 {
   return nr;
 }
 
-// One region's part of prepare_access_checks before the bit clears: a new sampling address
-// and the bitmap word holding its bit. Targets without memory draw nothing, as the kernel skips them.
-@inline function drawSample(r: usize, root: usize): void {
-  if (!root) {
-    store<u32>(r + REGION_SAMPLING_WORD, 0);
-    return;
-  }
-  const start = load<u64>(r + REGION_START);
-  const size = load<u64>(r + REGION_END) - start;
-  const addr = size ? start + randBelow(size) : start;
-  store<u64>(r + REGION_SAMPLING_ADDR, addr);
-  store<u32>(r + REGION_SAMPLING_WORD, <u32>bitWord(root, addr));
+// Whether the SAMPLING_WORDs prepare stored still point into live page tables.
+@inline function storedWordsValid(ctx: usize): bool {
+  return load<u32>(<usize>load<u32>(ctx + CTX_MEM_STATICS) + MEM_FREES) == load<u32>(ctx + CTX_WORDS_FREES);
 }
 
-// The second loop of prepare: clearing the sampled bits has no dependency between regions,
-// so the CPU overlaps the cache misses of a large mapped area instead of serialising them.
-@inline function clearSampledBits(table: usize, n: u32): void {
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
-    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
-  }
+// randBelow's rejection step for a span below 2^32, on the global state: rare (probability
+// span / 2^32), so the hot loops call it out of line.
+function lemireRetry(n32: u32, m: u64): u64 {
+  const t: u32 = (<u32>0 - n32) % n32;
+  while (<u32>m < t) m = <u64>nextU32() * n32;
+  return m;
 }
 
-// The page-table root of a region's target (regions are grouped by target, so callers cache it).
-@inline function rootOfTarget(targets: usize, t: u32): usize {
-  return <usize>load<u32>(targets + <usize>t * TARGET_BYTES + TARGET_ROOT);
+// check_accesses (if `check`) and prepare_access_checks in one walk over each target's
+// regions. Per region the check comes first and the new sampled page's bit is cleared last;
+// pages of different regions never coincide, so this equals the two passes in sequence.
+// The draws form one serial chain through all regions, so the PRNG state stays in locals:
+// kept in globals, every draw would put a store and a reload on that chain. The draws are
+// randBelow's, step for step; its rare slow paths run on the globals, spilled around them.
+@inline function samplePass(ctx: usize, check: bool): void {
+  let a = load<u32>(ctx + CTX_RNG);
+  let b = load<u32>(ctx + CTX_RNG, 4);
+  let c = load<u32>(ctx + CTX_RNG, 8);
+  let d = load<u32>(ctx + CTX_RNG, 12);
+  const table = <usize>load<u32>(ctx + CTX_REGIONS);
+  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
+  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
+  const window = load<u32>(ctx + CTX_BP_WINDOW);
+  const wordsValid = check && storedWordsValid(ctx);
+  for (let t: u32 = 0; t < nrTargets; t++) {
+    const target = targets + <usize>t * TARGET_BYTES;
+    const root = <usize>load<u32>(target + TARGET_ROOT);
+    const first = table + <usize>load<u32>(target + TARGET_FIRST_REGION) * REGION_BYTES;
+    const end = first + <usize>load<u32>(target + TARGET_NR_REGIONS) * REGION_BYTES;
+    for (let r = first; r < end; r += REGION_BYTES) {
+      if (check) checkRegion(r, root, wordsValid, trackBp, window);
+      // Targets without memory draw nothing, as the kernel skips them.
+      if (!root) {
+        store<u32>(r + REGION_SAMPLING_WORD, 0);
+        continue;
+      }
+      const start = load<u64>(r + REGION_START);
+      const size = load<u64>(r + REGION_END) - start;
+      let addr = start;
+      if (size >= 0x1_0000_0000) {
+        s0 = a; s1 = b; s2 = c; s3 = d;
+        addr += randBelow(size);
+        a = s0; b = s1; c = s2; d = s3;
+      } else if (size) {
+        // nextU32, inline
+        const x = rotl<u32>(b * 5, 7) * 9;
+        const shifted = b << 9;
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= shifted;
+        d = rotl<u32>(d, 11);
+        let m = <u64>x * size;
+        if (<u32>m < <u32>size) {
+          s0 = a; s1 = b; s2 = c; s3 = d;
+          m = lemireRetry(<u32>size, m);
+          a = s0; b = s1; c = s2; d = s3;
+        }
+        addr += m >> 32;
+      }
+      store<u64>(r + REGION_SAMPLING_ADDR, addr);
+      const word = bitWord(root, addr);
+      store<u32>(r + REGION_SAMPLING_WORD, <u32>word);
+      if (word) store<u32>(word, load<u32>(word) & ~bitMask(addr));
+    }
+  }
+  store<u32>(ctx + CTX_RNG, a);
+  store<u32>(ctx + CTX_RNG, b, 4);
+  store<u32>(ctx + CTX_RNG, c, 8);
+  store<u32>(ctx + CTX_RNG, d, 12);
+  store<u32>(ctx + CTX_WORDS_FREES, load<u32>(<usize>load<u32>(ctx + CTX_MEM_STATICS) + MEM_FREES));
 }
 
 /** prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared. */
 export function prepareAccessChecks(ctx: usize): void {
-  loadRng(ctx);
-  const table = <usize>load<u32>(ctx + CTX_REGIONS);
-  const n = load<u32>(ctx + CTX_NR_REGIONS);
-  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
-  let lastTarget: u32 = 0xffff_ffff;
-  let root: usize = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
-    drawSample(r, root);
-  }
-  storeRng(ctx);
-  clearSampledBits(table, n);
+  samplePass(ctx, false);
 }
 
 /** check_accesses: counts the regions whose sampled page was accessed; returns max nr_accesses. */
 export function checkAccesses(ctx: usize): u32 {
   const table = <usize>load<u32>(ctx + CTX_REGIONS);
-  const n = load<u32>(ctx + CTX_NR_REGIONS);
   const targets = <usize>load<u32>(ctx + CTX_TARGETS);
+  const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
   const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
   const window = load<u32>(ctx + CTX_BP_WINDOW);
-  let lastTarget: u32 = 0xffff_ffff;
-  let root: usize = 0;
+  const wordsValid = storedWordsValid(ctx);
   let max: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
-    const nr = checkRegion(r, root, trackBp, window);
-    if (nr > max) max = nr;
+  for (let t: u32 = 0; t < nrTargets; t++) {
+    const target = targets + <usize>t * TARGET_BYTES;
+    const root = <usize>load<u32>(target + TARGET_ROOT);
+    const first = table + <usize>load<u32>(target + TARGET_FIRST_REGION) * REGION_BYTES;
+    const end = first + <usize>load<u32>(target + TARGET_NR_REGIONS) * REGION_BYTES;
+    for (let r = first; r < end; r += REGION_BYTES) {
+      const nr = checkRegion(r, root, wordsValid, trackBp, window);
+      if (nr > max) max = nr;
+    }
   }
   return max;
 }
 
 /**
  * check_accesses followed by prepare_access_checks, for the sampling intervals that neither
- * aggregate nor update the layout (19 of 20 at default attrs): one walk over the regions,
- * then the bit clears. Same results, same draws, as the two calls in sequence.
+ * aggregate nor update the layout (19 of 20 at default attrs): one walk over the regions.
+ * Same results, same draws, as the two calls in sequence.
  */
 export function checkAndPrepare(ctx: usize): void {
-  loadRng(ctx);
-  const table = <usize>load<u32>(ctx + CTX_REGIONS);
-  const n = load<u32>(ctx + CTX_NR_REGIONS);
-  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
-  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
-  const window = load<u32>(ctx + CTX_BP_WINDOW);
-  let lastTarget: u32 = 0xffff_ffff;
-  let root: usize = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const r = table + <usize>i * REGION_BYTES;
-    const t = load<u32>(r + REGION_TARGET);
-    if (t != lastTarget) root = rootOfTarget(targets, (lastTarget = t));
-    checkRegion(r, root, trackBp, window);
-    drawSample(r, root);
-  }
-  storeRng(ctx);
-  clearSampledBits(table, n);
+  samplePass(ctx, true);
 }
 
 // ---- Aggregation (spec 1.6-1.9) ----
@@ -466,7 +498,7 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
   const minRegion = load<u64>(ctx + CTX_MIN_REGION);
   const alignMask = ~(minRegion - 1);
   const out = <usize>load<u32>(ctx + CTX_SPARE);
-  loadRng(ctx);
+  loadRng(ctx + CTX_RNG);
   let w: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const src = table + <usize>i * REGION_BYTES;
@@ -500,7 +532,7 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
     }
     w += pieces;
   }
-  storeRng(ctx);
+  storeRng(ctx + CTX_RNG);
   store<u32>(ctx + CTX_SPARE, <u32>table);
   store<u32>(ctx + CTX_REGIONS, <u32>out);
   store<u32>(ctx + CTX_NR_REGIONS, w);
@@ -528,6 +560,114 @@ export function resetAndSplit(ctx: usize): u32 {
 /** damon_split_regions_of for every target with a given piece count (kunit); no reset. */
 export function splitRegions(ctx: usize, nrSubs: u32): u32 {
   return splitPass(ctx, nrSubs, false);
+}
+
+// ---- The fast workload engine: was the page each region sampled touched? ----
+
+// Whether a walk over positions [first, last] (offsets j * stride, clamped to length - 1) hits
+// the page. All f64, the same operations as the engine's TS, so the two can never disagree.
+@inline function walkHitsPage(e: usize, page: f64): bool {
+  const base = load<f64>(e + EFFECT_BASE);
+  const length = load<f64>(e + EFFECT_LENGTH);
+  const stride = load<f64>(e + EFFECT_STRIDE);
+  const pageBytes = <f64>(1 << PAGE_SHIFT);
+  let lo = page * pageBytes - base;
+  if (lo < 0) lo = 0;
+  let hi = (page + 1) * pageBytes - base;
+  if (hi > length) hi = length;
+  hi -= 1;
+  if (hi < lo) return false;
+  if (stride == 0) return lo == 0 && load<f64>(e + EFFECT_WALK_FIRST) == 0;
+  const jLo = Math.ceil(lo / stride);
+  const jHi = hi >= length - 1 ? load<f64>(e + EFFECT_POSITIONS) - 1 : Math.floor(hi / stride);
+  return jLo <= jHi && jLo <= load<f64>(e + EFFECT_WALK_LAST) && jHi >= load<f64>(e + EFFECT_WALK_FIRST);
+}
+
+// (1 - P(rank))^m from a table: exact ranks first, then 1/16-octave steps.
+@inline function zipfMiss(table: usize, rank: u64): f64 {
+  if (rank <= <u64>ZIPF_EXACT_RANKS) return load<f64>(table + (<usize>(rank - 1) << 3));
+  const octave = 63 - <u64>clz<u64>(rank);
+  const sub = ((rank - (<u64>1 << octave)) * <u64>ZIPF_PER_OCTAVE) >> octave;
+  const log2Exact: u64 = 6; // log2(ZIPF_EXACT_RANKS)
+  return load<f64>(table + (<usize>(<u64>ZIPF_EXACT_RANKS + (octave - log2Exact) * <u64>ZIPF_PER_OCTAVE + sub) << 3));
+}
+
+// The probability that no effect touched the page.
+@inline function missOf(effects: usize, nEffects: u32, page: f64): f64 {
+  let miss: f64 = 1;
+  for (let k: u32 = 0; k < nEffects; k++) {
+    const e = effects + <usize>k * EFFECT_BYTES;
+    const firstPage = load<f64>(e + EFFECT_FIRST_PAGE);
+    const lastPage = load<f64>(e + EFFECT_LAST_PAGE);
+    if (page < firstPage || page > lastPage) continue;
+    const kind = load<u32>(e + EFFECT_KIND);
+    if (kind == EFFECT_SEQUENTIAL) {
+      if (walkHitsPage(e, page)) return 0;
+    } else if (kind == EFFECT_RANDOM) {
+      miss *= page > firstPage && page < lastPage
+        ? load<f64>(e + EFFECT_MISS_INSIDE)
+        : load<f64>(e + (page == firstPage ? EFFECT_MISS_FIRST_PAGE : EFFECT_MISS_LAST_PAGE));
+    } else {
+      miss *= zipfMiss(<usize>load<u32>(e + EFFECT_ZIPF_TABLE), <u64>(page - firstPage) + 1);
+    }
+  }
+  return miss;
+}
+
+/**
+ * The fast engine's decision for `n` regions of one target (a slice of a region table, right
+ * after prepare chose their sampling addresses): from `nEffects` effect records, the
+ * probability that each sampled page was not touched, and a coin toss against it.
+ * Touched pages get their Accessed bit through REGION_SAMPLING_WORD, or, when `out` is not 0,
+ * have their addresses written there (u64s) for the caller to touch with page-fault accounting.
+ * `rng` is a 16-byte xoshiro128** state, or 0 when no effect is random; exactly `n` draws are
+ * taken from it whatever the outcome. Returns the number of addresses written.
+ */
+export function touchSampled(regions: usize, n: u32, effects: usize, nEffects: u32, rng: usize, out: usize): u32 {
+  // The PRNG state in locals, as in samplePass.
+  let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
+  if (rng) {
+    a = load<u32>(rng);
+    b = load<u32>(rng, 4);
+    c = load<u32>(rng, 8);
+    d = load<u32>(rng, 12);
+  }
+  let drawn: u32 = 0;
+  let written: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = regions + <usize>i * REGION_BYTES;
+    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
+    if (!word) continue; // unmapped
+    const addr = load<u64>(r + REGION_SAMPLING_ADDR);
+    const miss = missOf(effects, nEffects, <f64>(addr >> PAGE_SHIFT));
+    if (miss == 1) continue;
+    let hit: u32 = 1;
+    if (miss != 0) {
+      // nextU32, inline; touched with probability 1 - miss
+      const x = rotl<u32>(b * 5, 7) * 9;
+      const shifted = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= shifted;
+      d = rotl<u32>(d, 11);
+      hit = <u32>(<f64>x * 2.3283064365386963e-10 >= miss); // 2^-32
+      drawn++;
+    }
+    if (!out) {
+      store<u32>(word, load<u32>(word) | (hit << (<u32>(addr >> PAGE_SHIFT) & 31)));
+    } else if (hit) {
+      store<u64>(out + (<usize>written << 3), addr);
+      written++;
+    }
+  }
+  if (rng) {
+    s0 = a; s1 = b; s2 = c; s3 = d;
+    for (; drawn < n; drawn++) nextU32();
+    storeRng(rng);
+  }
+  return written;
 }
 
 /** The first address JS may use; everything below belongs to the module. */

@@ -37,6 +37,8 @@ export const CTX_BP_WINDOW = 64; // u32, sample ? aggr / sample : 1; moving-sum 
 export const CTX_FLAGS = 68; // u32, FLAG_* below
 export const CTX_KERNEL = 72; // u32 pointer to the kernel-wide statics
 export const CTX_LAST_NR_SUBS = 76; // u32, pieces per region chosen by the last split (0 = no split)
+export const CTX_MEM_STATICS = 80; // u32 pointer to the memory's statics (MEM_* below)
+export const CTX_WORDS_FREES = 84; // u32, MEM_FREES when prepare stored the regions' SAMPLING_WORDs
 export const CTX_HEADER_BYTES = 128;
 
 // Behaviour switches for kernel versions.
@@ -45,6 +47,10 @@ export const FLAG_SPLIT_KEEPS_AGE = 2; // 5.16+: split copies age and last_nr_ac
 export const FLAG_SPLIT_KEEPS_ACCESSES = 4; // 6.7+: split also copies nr_accesses and nr_accesses_bp
 export const FLAG_MERGE_UNTIL_MAX = 8; // late 2024 (stable too): repeat merging while over max_nr_regions
 export const FLAG_ACCESS_BP = 16; // 6.7+: maintain nr_accesses_bp every sample
+
+// Memory statics: the first block above heapBase, at the same address in every thread.
+export const MEM_FREES = 0; // u32, blocks freed so far: a stored pointer into a page table is stale once it changes
+export const MEM_STATICS_BYTES = 64;
 
 // Kernel-wide statics: one block per simulated kernel, shared by all its contexts.
 export const KERNEL_LAST_NR_REGIONS = 0; // u32, the split step's function-static last_nr_regions
@@ -62,3 +68,28 @@ export const NODE_BYTES = 4096; // root and middle nodes
 export const LEAF_BYTES = 8192; // two 4096-byte bitmaps
 export const LEAF_SWAPPED = 4096; // offset of the swapped bitmap in a leaf
 export const ADDRESS_BITS = 47; // PAGE_SHIFT + LEAF_PAGE_BITS + MID_BITS + ROOT_BITS
+
+// Effect record, for touchSampled: what one stretch of a workload's accesses did to one access
+// pattern, in the terms the fast engine decides a sampled page by (@damon-sim/workload).
+export const EFFECT_KIND = 0; // u32, EFFECT_* below
+export const EFFECT_ZIPF_TABLE = 4; // u32 pointer to f64 miss probabilities by rank (zipf)
+export const EFFECT_FIRST_PAGE = 8; // f64, first page number of the pattern's range
+export const EFFECT_LAST_PAGE = 16; // f64, last page number
+// sequential: a walk over positions [WALK_FIRST, WALK_LAST] of the pattern, all f64
+export const EFFECT_BASE = 24;
+export const EFFECT_LENGTH = 32;
+export const EFFECT_STRIDE = 40;
+export const EFFECT_POSITIONS = 48;
+export const EFFECT_WALK_FIRST = 56;
+export const EFFECT_WALK_LAST = 64;
+// random: probability that a page was not touched, wholly inside the range or on an edge page
+export const EFFECT_MISS_INSIDE = 24;
+export const EFFECT_MISS_FIRST_PAGE = 32;
+export const EFFECT_MISS_LAST_PAGE = 40;
+export const EFFECT_BYTES = 72;
+export const EFFECT_SEQUENTIAL = 0;
+export const EFFECT_RANDOM = 1;
+export const EFFECT_ZIPF = 2;
+// Zipf miss tables: exact for the first ranks, then one value per 1/16 octave of rank.
+export const ZIPF_EXACT_RANKS = 64;
+export const ZIPF_PER_OCTAVE = 16;

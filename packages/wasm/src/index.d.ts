@@ -24,6 +24,13 @@ export interface DamonWasm {
   mergeRegions(ctx: number, threshold: number): number;
   resetAndSplit(ctx: number): number;
   splitRegions(ctx: number, nrSubs: number): number;
+  /**
+   * The fast workload engine's pass over `n` regions of one target: sets the Accessed bit of
+   * each sampled page its effect records say was touched (or, with `out`, writes those pages'
+   * addresses there as u64s). Takes exactly `n` draws from the xoshiro128** state at `rng`
+   * (0: no random effect). Returns the number of addresses written.
+   */
+  touchSampled(regions: number, n: number, effects: number, nEffects: number, rng: number, out: number): number;
 }
 
 /** The module's bytes. */

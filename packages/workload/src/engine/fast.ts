@@ -1,21 +1,21 @@
 import { PAGE_SIZE, type Simulation, type Task } from "@damon-sim/core";
-import { PAGE_SHIFT, REGION_BYTES, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD } from "@damon-sim/wasm";
+import {
+  EFFECT_BASE, EFFECT_BYTES, EFFECT_FIRST_PAGE, EFFECT_KIND, EFFECT_LAST_PAGE, EFFECT_LENGTH, EFFECT_MISS_FIRST_PAGE,
+  EFFECT_MISS_INSIDE, EFFECT_MISS_LAST_PAGE, EFFECT_POSITIONS, EFFECT_RANDOM, EFFECT_SEQUENTIAL, EFFECT_STRIDE,
+  EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
+} from "@damon-sim/wasm";
 import { pageOverlap, positionAddress, RANDOM, SEQUENTIAL, type CompiledPattern, type CompiledPhase } from "../compile.js";
 import type { FastRng } from "../fast-rng.js";
 import type { Zipf } from "../random.js";
-import { arcHitsPage, arcPages, arcRuns, touchArc } from "./sequential.js";
+import { arcPages, arcRuns, touchArc } from "./sequential.js";
 import type { Toucher } from "./toucher.js";
 
 // Sequential walks up to this many pages are touched outright (a few wasm word writes per
 // 32 pages); longer ones are checked page by page against what DAMON samples.
 const DIRECT_PAGES = 1 << 16;
-// Region records as u32 words (the layout shared with the wasm passes).
-const REGION_WORDS = REGION_BYTES / 4;
-const ADDR_LO = REGION_SAMPLING_ADDR / 4;
-const WORD = REGION_SAMPLING_WORD / 4;
-const PAGES_PER_TWO_32 = 2 ** (32 - PAGE_SHIFT);
+const TWO_32 = 2 ** 32;
 
-/** What a stretch of accesses did to one pattern, for the per-sample decisions. */
+/** What a stretch of accesses did to one pattern, for swap accounting (the wasm pass has its own copy). */
 interface Effect {
   p: CompiledPattern;
   m: number;
@@ -24,8 +24,6 @@ interface Effect {
   last: number;
   /** Random: probability that a page wholly inside the range was not touched. */
   missFull: number;
-  /** Zipf: miss probabilities by rank. */
-  zipf: ZipfMiss | null;
 }
 
 /**
@@ -35,7 +33,9 @@ interface Effect {
  * whether each was touched: a long walk hits it or not; m uniform accesses over L bytes miss
  * a page of b bytes with probability (1 - b/L)^m; m Zipf accesses miss rank r with
  * probability (1 - P(r))^m. Only those bits are set (the rest of the page table is never read).
- * The pages the model most likely used are marked used, so swapped-out pages fault back in.
+ * The per-page decisions are one wasm pass (touchSampled) over effect records this class
+ * writes to simulation memory. The pages the model most likely used are marked used, so
+ * swapped-out pages fault back in.
  */
 export class FastEngine {
   readonly #sim: Simulation;
@@ -48,14 +48,19 @@ export class FastEngine {
   #nEffects = 0;
   /** Whether an effect needs random draws (not only sequential walks). */
   #random = false;
-  #draws = new Uint32Array(1024);
-  #nextDraw = 0;
+  /** Simulation memory: the PRNG state the pass draws from, effect records, touched addresses. */
+  readonly #rngState: number;
+  #records = 0;
+  #recordCapacity = 0;
+  #out = 0;
+  #outCapacity = 0;
 
   constructor(sim: Simulation, task: Task, toucher: Toucher, rng: FastRng) {
     this.#sim = sim;
     this.#task = task;
     this.#toucher = toucher;
     this.#rng = rng;
+    this.#rngState = sim.mem.alloc(16);
   }
 
   apply(phase: CompiledPhase, counts: Float64Array): void {
@@ -68,18 +73,16 @@ export class FastEngine {
         const arcs = this.#arcs;
         for (let k = arcRuns(p, p.pos, m, arcs) * 2 - 2; k >= 0; k -= 2) {
           if (arcPages(p, arcs[k], arcs[k + 1]) <= DIRECT_PAGES) touchArc(this.#toucher, p, arcs[k], arcs[k + 1]);
-          else this.#push(p, m, arcs[k], arcs[k + 1], 0);
+          else this.#pushWalk(p, m, arcs[k], arcs[k + 1]);
         }
         p.pos = (p.pos + m) % p.positions;
       } else if (p.kind === RANDOM) {
-        this.#push(p, m, 0, 0, Math.exp(m * Math.log1p(-Math.min(1, PAGE_SIZE / p.length))));
-        this.#random = true;
+        this.#pushRandom(p, m, Math.exp(m * Math.log1p(-Math.min(1, PAGE_SIZE / p.length))));
       } else {
-        this.#random = true;
         let miss = this.#zipfMiss.get(p.id);
-        if (!miss) this.#zipfMiss.set(p.id, (miss = new ZipfMiss(p.zipf!)));
+        if (!miss) this.#zipfMiss.set(p.id, (miss = new ZipfMiss(this.#sim, p.zipf!)));
         miss.prepare(m);
-        this.#push(p, m, 0, 0, 0, miss);
+        this.#pushZipf(p, m, miss);
       }
     }
     this.#toucher.flush();
@@ -88,74 +91,97 @@ export class FastEngine {
     if (this.#task.mm!.space.swappedPages > 0) this.#markUsed();
   }
 
-  #push(p: CompiledPattern, m: number, first: number, last: number, missFull: number, zipf: ZipfMiss | null = null): void {
+  // Appends an effect: the JS object for swap accounting, and its record for the wasm pass
+  // (kind and page range written here, the rest by the caller). Returns the record's f64 index.
+  #push(p: CompiledPattern, m: number, first: number, last: number, missFull: number, kind: number): number {
     let e = this.#effects[this.#nEffects];
-    if (!e) this.#effects.push((e = { p, m, first, last, missFull, zipf }));
+    if (!e) this.#effects.push((e = { p, m, first, last, missFull }));
     e.p = p;
     e.m = m;
     e.first = first;
     e.last = last;
     e.missFull = missFull;
-    e.zipf = zipf;
+    if (this.#nEffects === this.#recordCapacity) this.#growRecords();
+    const at = this.#records + this.#nEffects * EFFECT_BYTES;
     this.#nEffects++;
+    const mem = this.#sim.mem;
+    mem.u32[(at + EFFECT_KIND) >>> 2] = kind;
+    const f = (at >>> 3);
+    mem.f64[f + EFFECT_FIRST_PAGE / 8] = p.firstPage;
+    mem.f64[f + EFFECT_LAST_PAGE / 8] = p.lastPage;
+    return f;
   }
 
-  // For every running vaddr context monitoring the task, each region's sampling address (chosen
-  // by its last prepare step) is read from the region table; pages the model touched get their
-  // bit. With nothing swapped out a touch is only the bit, so it is set in place through the
-  // bitmap word prepare found; otherwise touchPages also swaps the page back in.
+  #pushWalk(p: CompiledPattern, m: number, first: number, last: number): void {
+    const f = this.#push(p, m, first, last, 0, EFFECT_SEQUENTIAL);
+    const f64 = this.#sim.mem.f64;
+    f64[f + EFFECT_BASE / 8] = p.base;
+    f64[f + EFFECT_LENGTH / 8] = p.length;
+    f64[f + EFFECT_STRIDE / 8] = p.stride;
+    f64[f + EFFECT_POSITIONS / 8] = p.positions;
+    f64[f + EFFECT_WALK_FIRST / 8] = first;
+    f64[f + EFFECT_WALK_LAST / 8] = last;
+  }
+
+  // The two edge pages may be partly covered: their own (1 - overlap/L)^m.
+  #pushRandom(p: CompiledPattern, m: number, missFull: number): void {
+    const f = this.#push(p, m, 0, 0, missFull, EFFECT_RANDOM);
+    const f64 = this.#sim.mem.f64;
+    f64[f + EFFECT_MISS_INSIDE / 8] = missFull;
+    f64[f + EFFECT_MISS_FIRST_PAGE / 8] = Math.pow(1 - pageOverlap(p, p.firstPage) / p.length, m);
+    f64[f + EFFECT_MISS_LAST_PAGE / 8] = Math.pow(1 - pageOverlap(p, p.lastPage) / p.length, m);
+    this.#random = true;
+  }
+
+  #pushZipf(p: CompiledPattern, m: number, miss: ZipfMiss): void {
+    const f = this.#push(p, m, 0, 0, 0, EFFECT_ZIPF);
+    this.#sim.mem.u32[((f << 3) + EFFECT_ZIPF_TABLE) >>> 2] = miss.table;
+    this.#random = true;
+  }
+
+  #growRecords(): void {
+    const mem = this.#sim.mem;
+    const capacity = Math.max(8, this.#recordCapacity * 2);
+    const records = mem.alloc(capacity * EFFECT_BYTES);
+    if (this.#recordCapacity > 0) {
+      mem.u8.copyWithin(records, this.#records, this.#records + this.#recordCapacity * EFFECT_BYTES);
+      mem.free(this.#records, this.#recordCapacity * EFFECT_BYTES);
+    }
+    this.#records = records;
+    this.#recordCapacity = capacity;
+  }
+
+  // For every running vaddr context monitoring the task, one touchSampled pass over the
+  // task's regions, which prepare has just given sampling addresses. With nothing swapped out
+  // a touch is only the bit, set in place; otherwise the pass lists the touched pages and
+  // touchPages swaps them back in with fault accounting.
   #decide(): void {
     const task = this.#task;
     const inPlace = task.mm!.space.swappedPages === 0;
+    const mem = this.#sim.mem;
     for (const ctx of this.#sim.contexts) {
       if (!ctx.running || ctx.ops !== "vaddr") continue;
       const t = ctx.targets.findIndex((target) => target.task === task);
       if (t < 0) continue;
       const table = ctx.regions;
       const nr = table.countOf(t);
-      if (this.#random) this.#draw(nr);
-      const u32 = this.#sim.mem.u32;
-      let r = table.ptr(table.firstOf(t)) >>> 2;
-      for (let i = 0; i < nr; i++, r += REGION_WORDS) {
-        const word = u32[r + WORD];
-        if (word === 0) continue; // unmapped
-        const lo = u32[r + ADDR_LO];
-        const hi = u32[r + ADDR_LO + 1];
-        const miss = this.#miss((lo >>> PAGE_SHIFT) + hi * PAGES_PER_TWO_32);
-        if (miss === 1) continue;
-        // Touched with probability 1 - miss; branch-free, as the outcome is a coin toss.
-        const hit = miss === 0 ? 1 : +(this.#draws[this.#nextDraw++] * 2 ** -32 >= miss);
-        if (inPlace) u32[word >>> 2] |= hit << ((lo >>> PAGE_SHIFT) & 31);
-        else if (hit) this.#toucher.touch(lo + hi * 2 ** 32);
-      }
+      if (!inPlace && nr > this.#outCapacity) this.#growOut(nr);
+      if (this.#random) this.#rng.saveState(mem.u32, this.#rngState >>> 2);
+      const rng = this.#random ? this.#rngState : 0;
+      const out = inPlace ? 0 : this.#out;
+      const touched = mem.wasm.touchSampled(table.ptr(table.firstOf(t)), nr, this.#records, this.#nEffects, rng, out);
+      if (this.#random) this.#rng.loadState(mem.u32, this.#rngState >>> 2);
+      const u32 = mem.u32;
+      for (let i = 0, w = out >>> 2; i < touched; i++, w += 2) this.#toucher.touch(u32[w] + u32[w + 1] * TWO_32);
     }
     this.#toucher.flush();
   }
 
-  /** The probability that the model did not touch `page` in this stretch. */
-  #miss(page: number): number {
-    const effects = this.#effects;
-    let miss = 1;
-    for (let k = 0; k < this.#nEffects; k++) {
-      const e = effects[k];
-      const p = e.p;
-      if (page < p.firstPage || page > p.lastPage) continue;
-      if (p.kind === SEQUENTIAL) {
-        if (arcHitsPage(p, e.first, e.last, page)) return 0;
-      } else if (p.kind === RANDOM) {
-        miss *= page > p.firstPage && page < p.lastPage ? e.missFull : Math.pow(1 - pageOverlap(p, page) / p.length, e.m);
-      } else {
-        miss *= e.zipf!.at(page - p.firstPage + 1);
-      }
-    }
-    return miss;
-  }
-
-  // One draw per sampled page at most, drawn in a batch.
-  #draw(n: number): void {
-    if (this.#draws.length < n) this.#draws = new Uint32Array(n * 2);
-    this.#rng.fill(this.#draws, n);
-    this.#nextDraw = 0;
+  #growOut(nr: number): void {
+    const mem = this.#sim.mem;
+    if (this.#outCapacity > 0) mem.free(this.#out, this.#outCapacity * 8);
+    this.#outCapacity = Math.max(nr, this.#outCapacity * 2);
+    this.#out = mem.alloc(this.#outCapacity * 8);
   }
 
   // Swap accounting: the pages the model most likely used come back in (major faults).
@@ -184,42 +210,39 @@ export class FastEngine {
   }
 }
 
-const EXACT_RANKS = 64;
-const PER_OCTAVE = 16;
-
 /**
- * (1 - P(r))^m for a Zipf pattern that made m accesses: exact for the first 64 ranks, then one
- * value per 1/16 octave of rank (P changes by under 5 % within one). Rebuilt only when m
- * changes, which in steady phases is never.
+ * (1 - P(r))^m for a Zipf pattern that made m accesses, in simulation memory for touchSampled:
+ * exact for the first ZIPF_EXACT_RANKS ranks, then one value per 1/ZIPF_PER_OCTAVE octave of
+ * rank (P changes by under 5 % within one). Rebuilt only when m changes, which in steady
+ * phases is never.
  */
 class ZipfMiss {
+  readonly #sim: Simulation;
   readonly #zipf: Zipf;
-  readonly #table: Float64Array;
+  /** Pointer to the f64 table. */
+  readonly table: number;
+  readonly #length: number;
   #m = -1;
 
-  constructor(zipf: Zipf) {
+  constructor(sim: Simulation, zipf: Zipf) {
+    this.#sim = sim;
     this.#zipf = zipf;
-    const octaves = Math.max(0, Math.ceil(Math.log2(zipf.n + 1)) - 6);
-    this.#table = new Float64Array(EXACT_RANKS + octaves * PER_OCTAVE);
+    const octaves = Math.max(0, Math.ceil(Math.log2(zipf.n + 1)) - Math.log2(ZIPF_EXACT_RANKS));
+    this.#length = ZIPF_EXACT_RANKS + octaves * ZIPF_PER_OCTAVE;
+    this.table = sim.mem.alloc(this.#length * 8);
   }
 
   prepare(m: number): void {
     if (m === this.#m) return;
     this.#m = m;
-    const table = this.#table;
+    const f64 = this.#sim.mem.f64;
+    const at = this.table >>> 3;
     const miss = (r: number) => Math.exp(m * Math.log1p(-this.#zipf.pmf(r)));
-    for (let r = 1; r <= EXACT_RANKS; r++) table[r - 1] = miss(r);
-    for (let i = EXACT_RANKS; i < table.length; i++) {
-      const k = i - EXACT_RANKS;
-      table[i] = miss(2 ** (6 + Math.floor(k / PER_OCTAVE) + ((k % PER_OCTAVE) + 0.5) / PER_OCTAVE));
+    for (let r = 1; r <= ZIPF_EXACT_RANKS; r++) f64[at + r - 1] = miss(r);
+    const firstOctave = Math.log2(ZIPF_EXACT_RANKS);
+    for (let i = ZIPF_EXACT_RANKS; i < this.#length; i++) {
+      const k = i - ZIPF_EXACT_RANKS;
+      f64[at + i] = miss(2 ** (firstOctave + Math.floor(k / ZIPF_PER_OCTAVE) + ((k % ZIPF_PER_OCTAVE) + 0.5) / ZIPF_PER_OCTAVE));
     }
-  }
-
-  at(rank: number): number {
-    if (rank <= EXACT_RANKS) return this.#table[rank - 1];
-    const octave = 31 - Math.clz32(rank); // ranks stay below 2^31 (pages of one pattern)
-    const base = 1 << octave;
-    const sub = Math.floor(((rank - base) * PER_OCTAVE) / base);
-    return this.#table[EXACT_RANKS + (octave - 6) * PER_OCTAVE + sub];
   }
 }

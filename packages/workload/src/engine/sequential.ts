@@ -43,15 +43,3 @@ export function touchArc(toucher: Toucher, p: CompiledPattern, first: number, la
   }
   for (let j = first; j <= last; j++) toucher.touch(positionAddress(p, j));
 }
-
-/** Whether the walk over positions [first, last] hits the page numbered `page`. */
-export function arcHitsPage(p: CompiledPattern, first: number, last: number, page: number): boolean {
-  const lo = Math.max(page * PAGE_SIZE - p.base, 0);
-  const hi = Math.min((page + 1) * PAGE_SIZE - p.base, p.length) - 1;
-  if (hi < lo) return false;
-  if (p.stride === 0) return lo === 0 && first === 0;
-  // Positions whose offset (clamped to length - 1) lies in [lo, hi].
-  const jLo = Math.ceil(lo / p.stride);
-  const jHi = hi >= p.length - 1 ? p.positions - 1 : Math.floor(hi / p.stride);
-  return jLo <= jHi && jLo <= last && jHi >= first;
-}
