@@ -1,6 +1,6 @@
 import {
   CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MEM_STATICS, CTX_MAX_THRES,
-  CTX_MIN_REGION, CTX_NR_TARGETS, CTX_RNG, CTX_SZ_LIMIT, CTX_TARGETS, TARGET_BYTES, TARGET_ROOT,
+  CTX_MIN_REGION, CTX_NR_TARGETS, CTX_RNG, CTX_SZ_LIMIT, CTX_TARGETS, TARGET_BYTES, TARGET_PENDING, TARGET_ROOT,
 } from "@damon-sim/wasm";
 import {
   behaviourFlags, DEFAULT_ATTRS, LATEST_BEHAVIOUR, maxNrAccesses, validateAttrs,
@@ -305,6 +305,35 @@ export class DamonContext {
     }
   }
 
+  /**
+   * Hands a workload's accesses since the last prepare to the next sampling pass over target
+   * `t`: `pending` is a block in simulation memory (PENDING_* layout of @damon-sim/wasm) whose
+   * effect records the pass evaluates for each region's sampled page just before checking it,
+   * and then empties. Equivalent to deciding those pages now (touchSampled), one walk cheaper;
+   * only for a process no other running context samples, since the decisions are made for this
+   * context's sampled pages alone. Returns false (nothing deferred) unless the context is
+   * running and `t` is one of its targets.
+   */
+  deferSampledAccesses(t: number, pending: number): boolean {
+    if (!this.running || t < 0 || t >= this.#targets.length) return false;
+    const u32 = this.sim.mem.u32;
+    u32[(u32[(this.ptr + CTX_TARGETS) >>> 2] + t * TARGET_BYTES + TARGET_PENDING) >>> 2] = pending;
+    return true;
+  }
+
+  /**
+   * Takes back target `t`'s pending block if no pass has taken it: returns its pointer (0 if
+   * none) and leaves the target without one.
+   */
+  takePending(t: number): number {
+    if (t < 0 || t >= this.#targets.length) return 0;
+    const u32 = this.sim.mem.u32;
+    const slot = (u32[(this.ptr + CTX_TARGETS) >>> 2] + t * TARGET_BYTES + TARGET_PENDING) >>> 2;
+    const pending = u32[slot];
+    u32[slot] = 0;
+    return pending;
+  }
+
   /** @internal ops.init: vaddr targets without regions get the three-regions layout. */
   initRegions(): void {
     if (this.#ops !== "vaddr") return;
@@ -420,7 +449,11 @@ export class DamonContext {
     this.regions.clear();
     this.#ensureTargetCapacity(targets.length);
     this.#targets = targets;
-    this.sim.mem.u32[(this.ptr + CTX_NR_TARGETS) >>> 2] = targets.length;
+    const u32 = this.sim.mem.u32;
+    u32[(this.ptr + CTX_NR_TARGETS) >>> 2] = targets.length;
+    // Pending accesses belonged to the old targets' regions.
+    const table = u32[(this.ptr + CTX_TARGETS) >>> 2];
+    for (let t = 0; t < targets.length; t++) u32[(table + t * TARGET_BYTES + TARGET_PENDING) >>> 2] = 0;
     this.regions.recount();
     this.syncTargetRoots();
   }

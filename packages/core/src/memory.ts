@@ -64,17 +64,17 @@ export class SimMemory {
   }
 
   get u8(): Uint8Array {
-    if (this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#u8;
   }
 
   get u32(): Uint32Array {
-    if (this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#u32;
   }
 
   get f64(): Float64Array {
-    if (this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#f64;
   }
 
@@ -101,6 +101,9 @@ export class SimMemory {
         throw new DamonError("ENOMEM", `simulation memory exhausted (${this.#maximumPages} pages of 64 KiB)`);
       }
       this.memory.grow(Math.max(pages, Math.min(256, this.#maximumPages - have / WASM_PAGE)));
+      // Only the owner grows the memory, so only here can its views go stale; an attached
+      // view checks the buffer on every access instead (reading memory.buffer is not free).
+      this.#refresh();
     }
     this.#top = end;
     return ptr; // fresh memory is zero

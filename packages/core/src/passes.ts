@@ -5,7 +5,7 @@ import {
   FLAG_SPLIT_KEEPS_ACCESSES, FLAG_SPLIT_KEEPS_AGE, KERNEL_LAST_NR_REGIONS, LEAF_PAGE_BITS, MID_BITS,
   PAGE_SHIFT, REGION_AGE, REGION_BYTES, REGION_END, REGION_LAST_NR_ACCESSES, REGION_NR_ACCESSES,
   REGION_NR_ACCESSES_BP, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD, REGION_START, REGION_TARGET, TARGET_BYTES,
-  TARGET_FIRST_REGION, TARGET_NR_REGIONS, TARGET_ROOT,
+  TARGET_FIRST_REGION, TARGET_NR_REGIONS, TARGET_PENDING, TARGET_ROOT,
 } from "@damon-sim/wasm";
 import type { SimMemory } from "./memory.js";
 import { Rng } from "./rng.js";
@@ -48,6 +48,7 @@ export class ReferencePasses implements DamonPasses {
   }
 
   prepareAccessChecks(ctx: number): void {
+    this.#settlePending(ctx);
     const u32 = this.#mem.u32;
     const c = ctx >>> 2;
     const rng = new Rng(u32.subarray(c + CTX_RNG / 4, c + CTX_RNG / 4 + 4));
@@ -83,6 +84,7 @@ export class ReferencePasses implements DamonPasses {
   }
 
   checkAccesses(ctx: number): number {
+    this.#settlePending(ctx);
     const u32 = this.#mem.u32;
     const c = ctx >>> 2;
     const table = u32[c + CTX_REGIONS / 4] >>> 2;
@@ -116,6 +118,23 @@ export class ReferencePasses implements DamonPasses {
       if (nr > max) max = nr;
     }
     return max;
+  }
+
+  // A workload's pending accesses, decided by the module's touchSampled before the reference
+  // checks: the wasm passes decide them inside their own walk, and must agree with this.
+  #settlePending(ctx: number): void {
+    const u32 = this.#mem.u32;
+    const c = ctx >>> 2;
+    const table = u32[c + CTX_REGIONS / 4];
+    const targets = u32[c + CTX_TARGETS / 4];
+    for (let t = 0; t < u32[c + CTX_NR_TARGETS / 4]; t++) {
+      const target = (targets + t * TARGET_BYTES) >>> 2;
+      const pending = u32[target + TARGET_PENDING / 4];
+      if (!pending) continue;
+      const first = table + u32[target + TARGET_FIRST_REGION / 4] * REGION_BYTES;
+      this.#mem.wasm.touchSampled(u32[target + TARGET_ROOT / 4], first, u32[target + TARGET_NR_REGIONS / 4], pending, 0);
+      u32[target + TARGET_PENDING / 4] = 0;
+    }
   }
 
   checkAndPrepare(ctx: number): void {

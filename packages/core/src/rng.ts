@@ -71,22 +71,6 @@ export class Rng {
     return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
   }
 
-  /** Copies the state to `out[at..at+3]` (e.g. simulation memory, for a wasm pass to draw from). */
-  saveState(out: Uint32Array, at: number): void {
-    out[at] = this.s0;
-    out[at + 1] = this.s1;
-    out[at + 2] = this.s2;
-    out[at + 3] = this.s3;
-  }
-
-  /** Takes the state back from where saveState put it, after a wasm pass drew from it. */
-  loadState(from: Uint32Array, at: number): void {
-    this.s0 = from[at] | 0;
-    this.s1 = from[at + 1] | 0;
-    this.s2 = from[at + 2] | 0;
-    this.s3 = from[at + 3] | 0;
-  }
-
   nextU32(): number {
     const s1 = this.s1;
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;

@@ -123,6 +123,28 @@ describe("kdamond on a simulated process", () => {
     expect(first.start).toBe(late);
   });
 
+  it("an actor may stop a kdamond: the clock stays finite and the run goes on to its end", async () => {
+    const { sim, task } = await hotCold();
+    const ctx = sim.createContext();
+    ctx.setTargets([task.pid]);
+    const advancedTo: number[] = [];
+    let stopping = false; // stop() brings the actors to the wake-up first: no re-entry
+    sim.addActor({
+      advance(now) {
+        advancedTo.push(now);
+        if (now < 1_000_000 || stopping) return;
+        stopping = true;
+        sim.stop([ctx]);
+      },
+    });
+    sim.start();
+    sim.runFor(1_500_000);
+    expect(ctx.running).toBe(false);
+    expect(sim.now).toBe(1_500_000);
+    expect(advancedTo.at(-1)).toBe(1_500_000);
+    expect(advancedTo.every(Number.isFinite)).toBe(true);
+  });
+
   it("after_sampling and after_aggregation returning true stop the kdamond", async () => {
     for (const hook of ["onAfterSampling", "onAfterAggregation"] as const) {
       const { sim, task } = await hotCold();

@@ -124,9 +124,7 @@ export class Simulation {
   step(): boolean {
     const next = this.#nextContext();
     if (!next) return false;
-    this.#advanceActors(next.nextWakeUs);
-    this.#now = next.nextWakeUs;
-    next.wake();
+    this.#wakeAfterActors(next);
     return true;
   }
 
@@ -157,9 +155,7 @@ export class Simulation {
     for (;;) {
       const next = this.#nextContext();
       if (!next || next.nextWakeUs > limitUs) return false;
-      this.#advanceActors(next.nextWakeUs);
-      this.#now = next.nextWakeUs;
-      next.wake();
+      this.#wakeAfterActors(next);
       if (options.onProgress?.(this.#now)) return true;
     }
   }
@@ -168,6 +164,15 @@ export class Simulation {
   kdamondExited(_ctx: DamonContext, thread: Task): void {
     this.#running--;
     if (thread.alive) this.machine.exit(thread.pid);
+  }
+
+  // Brings the actors to the context's wake-up, then runs it, unless an actor stopped the
+  // context meanwhile (sim.stop runs that wake-up itself).
+  #wakeAfterActors(ctx: DamonContext): void {
+    const at = ctx.nextWakeUs;
+    this.#advanceActors(at);
+    this.#now = Math.max(this.#now, at);
+    if (ctx.running && ctx.nextWakeUs === at) ctx.wake();
   }
 
   #nextContext(): DamonContext | undefined {

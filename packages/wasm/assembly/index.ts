@@ -4,10 +4,10 @@
 import {
   REGION_START, REGION_END, REGION_SAMPLING_ADDR, REGION_NR_ACCESSES, REGION_AGE,
   REGION_LAST_NR_ACCESSES, REGION_NR_ACCESSES_BP, REGION_TARGET, REGION_SAMPLING_WORD, REGION_BYTES,
-  TARGET_ROOT, TARGET_NR_REGIONS, TARGET_FIRST_REGION, TARGET_BYTES,
+  TARGET_ROOT, TARGET_NR_REGIONS, TARGET_PENDING, PENDING_COINS, PENDING_EFFECTS, PENDING_NR_EFFECTS, PENDING_RANDOM, TARGET_FIRST_REGION, TARGET_BYTES,
   CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
   CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
-  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, MEM_FREES,
+  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, MEM_FREES,
   FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
   KERNEL_LAST_NR_REGIONS,
   PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS, LEAF_SWAPPED,
@@ -111,6 +111,14 @@ export function rngBelow(ctx: usize, n: u64, out: usize): void {
   const leaf = <usize>load<u32>(mid + ((<usize>(page >> LEAF_PAGE_BITS) & ((1 << MID_BITS) - 1)) << 2));
   if (!leaf) return 0;
   return leaf + ((<usize>page & ((1 << LEAF_PAGE_BITS) - 1)) >> 5 << 2);
+}
+
+// The leaf holding the page's bits, or 0 when unmapped (also for addresses past the table).
+@inline function leafOf(root: usize, page: u64): usize {
+  if (page >> (ADDRESS_BITS - PAGE_SHIFT)) return 0;
+  const mid = <usize>load<u32>(root + (<usize>(page >> (LEAF_PAGE_BITS + MID_BITS)) << 2));
+  if (!mid) return 0;
+  return <usize>load<u32>(mid + ((<usize>(page >> LEAF_PAGE_BITS) & ((1 << MID_BITS) - 1)) << 2));
 }
 
 @inline function bitMask(addr: u64): u32 {
@@ -233,32 +241,42 @@ export function countSwapped(root: usize, start: u64, end: u64): f64 {
 
 // ---- Sampling (spec 1.5) ----
 
-// One region's part of check_accesses: nr_accesses (and the 6.7+ moving sum) for the page
-// sampled since prepare, whose bitmap word prepare stored when `wordsValid` (no page-table
-// block freed since; a stored 0, an unmapped page, is looked up again in case it was mapped
-// since). Returns the new nr_accesses.
-@inline function checkRegion(r: usize, root: usize, wordsValid: bool, trackBp: bool, window: u32): u32 {
-  let accessed = false;
-  if (root) {
-    const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-    let word = wordsValid ? <usize>load<u32>(r + REGION_SAMPLING_WORD) : 0;
-    if (!word) word = bitWord(root, addr);
-    accessed = word != 0 && (load<u32>(word) & bitMask(addr)) != 0;
-  }
-  if (trackBp) {
-    // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
-    const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
-    const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
-    store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
-  }
-  const nr = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
-  store<u32>(r + REGION_NR_ACCESSES, nr);
-  return nr;
-}
-
 // Whether the SAMPLING_WORDs prepare stored still point into live page tables.
 @inline function storedWordsValid(ctx: usize): bool {
   return load<u32>(<usize>load<u32>(ctx + CTX_MEM_STATICS) + MEM_FREES) == load<u32>(ctx + CTX_WORDS_FREES);
+}
+
+// The word holding the bit of the page a region sampled, 0 if unmapped now: prepare's stored
+// word while it can be trusted (a stored 0 is looked up again: the page may be mapped since).
+@inline function sampledWord(r: usize, root: usize, wordsValid: bool): usize {
+  let word = wordsValid ? <usize>load<u32>(r + REGION_SAMPLING_WORD) : 0;
+  if (!word) word = bitWord(root, load<u64>(r + REGION_SAMPLING_ADDR));
+  return word;
+}
+
+// The coin streams: SplitMix64. One u64 of state, and its serial chain is a single add, so a
+// coin costs the hot loops no registers to speak of; skipping k draws is one multiply.
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+// A uniform double in [0, 1) from the draw that follows `state` (53 bits).
+@inline function coinFrom(state: u64): f64 {
+  let z = state;
+  z = (z ^ (z >> 30)) * 0xbf58_476d_1ce4_e5b9;
+  z = (z ^ (z >> 27)) * 0x94d0_49bb_1331_11eb;
+  z ^= z >> 31;
+  return <f64>(z >> 11) * 1.1102230246251565e-16; // 2^-53
+}
+
+// The last step of prepare, as a loop of its own when the last prepare saw its samples spread
+// over many leaves: then the sampled pages' bitmap words miss the caches, and in this short
+// loop the CPU keeps many of those misses in flight; inside the main loop, behind the chain of
+// draws, it would wait for each in turn. With bitmaps in cache the main loop clears them.
+@inline function clearSampledBits(table: usize, n: u32): void {
+  const end = table + <usize>n * REGION_BYTES;
+  for (let r = table; r < end; r += REGION_BYTES) {
+    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
+    if (word) store<u32>(word, load<u32>(word) & ~bitMask(load<u64>(r + REGION_SAMPLING_ADDR)));
+  }
 }
 
 // randBelow's rejection step for a span below 2^32, on the global state: rare (probability
@@ -269,30 +287,87 @@ function lemireRetry(n32: u32, m: u64): u64 {
   return m;
 }
 
-// check_accesses (if `check`) and prepare_access_checks in one walk over each target's
-// regions. Per region the check comes first and the new sampled page's bit is cleared last;
-// pages of different regions never coincide, so this equals the two passes in sequence.
-// The draws form one serial chain through all regions, so the PRNG state stays in locals:
-// kept in globals, every draw would put a store and a reload on that chain. The draws are
-// randBelow's, step for step; its rare slow paths run on the globals, spilled around them.
-@inline function samplePass(ctx: usize, check: bool): void {
-  let a = load<u32>(ctx + CTX_RNG);
-  let b = load<u32>(ctx + CTX_RNG, 4);
-  let c = load<u32>(ctx + CTX_RNG, 8);
-  let d = load<u32>(ctx + CTX_RNG, 12);
+// The sampling passes, in one walk over each target's regions. Per region, in order:
+//  1. a workload's pending accesses decided for the page sampled at the last prepare (set its bit);
+//  2. `check`: check_accesses, counting the region if that page's bit is set;
+//  3. `prepare`: prepare_access_checks, drawing a new page and clearing its bit.
+// Pages of different regions never coincide, so this equals the steps as passes in sequence,
+// also when the bit clears of step 3 run as a second loop (clearSampledBits).
+// DAMON's PRNG state stays in locals: the draws form a serial chain through all regions, and
+// in globals every draw would put a store and a reload on it. The draws are randBelow's, step
+// for step; its rare slow paths run on the globals, spilled around them.
+// Returns the largest nr_accesses (with `check`).
+@inline function samplePass(ctx: usize, check: bool, prepare: bool): u32 {
+  let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
+  if (prepare) {
+    a = load<u32>(ctx + CTX_RNG);
+    b = load<u32>(ctx + CTX_RNG, 4);
+    c = load<u32>(ctx + CTX_RNG, 8);
+    d = load<u32>(ctx + CTX_RNG, 12);
+  }
   const table = <usize>load<u32>(ctx + CTX_REGIONS);
   const targets = <usize>load<u32>(ctx + CTX_TARGETS);
   const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
   const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
   const window = load<u32>(ctx + CTX_BP_WINDOW);
-  const wordsValid = check && storedWordsValid(ctx);
+  const wordsValid = storedWordsValid(ctx);
+  const clearApart = prepare && load<u32>(ctx + CTX_CLEAR_APART) != 0;
+  let leafSwitches: u32 = 0;
+  let max: u32 = 0;
   for (let t: u32 = 0; t < nrTargets; t++) {
     const target = targets + <usize>t * TARGET_BYTES;
     const root = <usize>load<u32>(target + TARGET_ROOT);
+    const nr = load<u32>(target + TARGET_NR_REGIONS);
     const first = table + <usize>load<u32>(target + TARGET_FIRST_REGION) * REGION_BYTES;
-    const end = first + <usize>load<u32>(target + TARGET_NR_REGIONS) * REGION_BYTES;
+    const end = first + <usize>nr * REGION_BYTES;
+    const pending = <usize>load<u32>(target + TARGET_PENDING);
+    let effects: usize = 0;
+    let nEffects: u32 = 0;
+    let coins: u64 = 0;
+    let drawn: u32 = 0;
+    if (pending) {
+      effects = <usize>load<u32>(pending + PENDING_EFFECTS);
+      nEffects = root ? load<u32>(pending + PENDING_NR_EFFECTS) : 0;
+      coins = load<u64>(pending + PENDING_COINS);
+    }
+    // Regions are sorted by address, so consecutive samples mostly fall in one 128 MiB leaf.
+    let leafKey: u64 = <u64>-1;
+    let leaf: usize = 0;
     for (let r = first; r < end; r += REGION_BYTES) {
-      if (check) checkRegion(r, root, wordsValid, trackBp, window);
+      if (nEffects) {
+        const word = sampledWord(r, root, wordsValid);
+        if (word) {
+          const page = load<u64>(r + REGION_SAMPLING_ADDR) >> PAGE_SHIFT;
+          const miss = missOf(effects, nEffects, page);
+          if (miss != 1) {
+            let hit: u32 = 1;
+            if (miss != 0) {
+              // touched with probability 1 - miss
+              coins += GOLDEN;
+              hit = <u32>(coinFrom(coins) >= miss);
+              drawn++;
+            }
+            store<u32>(word, load<u32>(word) | (hit << (<u32>page & 31)));
+          }
+        }
+      }
+      if (check) {
+        let accessed = false;
+        if (root) {
+          const word = sampledWord(r, root, wordsValid);
+          accessed = word != 0 && (load<u32>(word) & bitMask(load<u64>(r + REGION_SAMPLING_ADDR))) != 0;
+        }
+        if (trackBp) {
+          // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
+          const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
+          const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
+          store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
+        }
+        const nrAccesses = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
+        store<u32>(r + REGION_NR_ACCESSES, nrAccesses);
+        if (nrAccesses > max) max = nrAccesses;
+      }
+      if (!prepare) continue;
       // Targets without memory draw nothing, as the kernel skips them.
       if (!root) {
         store<u32>(r + REGION_SAMPLING_WORD, 0);
@@ -324,43 +399,50 @@ function lemireRetry(n32: u32, m: u64): u64 {
         addr += m >> 32;
       }
       store<u64>(r + REGION_SAMPLING_ADDR, addr);
-      const word = bitWord(root, addr);
-      store<u32>(r + REGION_SAMPLING_WORD, <u32>word);
-      if (word) store<u32>(word, load<u32>(word) & ~bitMask(addr));
+      const page = addr >> PAGE_SHIFT;
+      if (page >> LEAF_PAGE_BITS != leafKey) {
+        leafKey = page >> LEAF_PAGE_BITS;
+        leaf = leafOf(root, page);
+        leafSwitches++;
+      }
+      const newWord = leaf ? leaf + ((<usize>page & ((1 << LEAF_PAGE_BITS) - 1)) >> 5 << 2) : 0;
+      store<u32>(r + REGION_SAMPLING_WORD, <u32>newWord);
+      if (newWord && !clearApart) store<u32>(newWord, load<u32>(newWord) & ~bitMask(addr));
+    }
+    if (pending) {
+      settlePending(pending, coins, drawn, nr);
+      store<u32>(target + TARGET_PENDING, 0);
     }
   }
-  store<u32>(ctx + CTX_RNG, a);
-  store<u32>(ctx + CTX_RNG, b, 4);
-  store<u32>(ctx + CTX_RNG, c, 8);
-  store<u32>(ctx + CTX_RNG, d, 12);
-  store<u32>(ctx + CTX_WORDS_FREES, load<u32>(<usize>load<u32>(ctx + CTX_MEM_STATICS) + MEM_FREES));
+  if (prepare) {
+    const n = load<u32>(ctx + CTX_NR_REGIONS);
+    if (clearApart) clearSampledBits(table, n);
+    // Samples spread over many leaves (1 in 8 switching) mean bitmaps beyond the caches.
+    store<u32>(ctx + CTX_CLEAR_APART, <u32>(leafSwitches * 8 > n));
+    store<u32>(ctx + CTX_RNG, a);
+    store<u32>(ctx + CTX_RNG, b, 4);
+    store<u32>(ctx + CTX_RNG, c, 8);
+    store<u32>(ctx + CTX_RNG, d, 12);
+    store<u32>(ctx + CTX_WORDS_FREES, load<u32>(<usize>load<u32>(ctx + CTX_MEM_STATICS) + MEM_FREES));
+  }
+  return max;
+}
+
+// A pending block's end: its coin stream moved on to one draw per region (if it has random
+// effects), nothing left pending.
+function settlePending(pending: usize, coins: u64, drawn: u32, n: u32): void {
+  if (load<u32>(pending + PENDING_RANDOM)) store<u64>(pending + PENDING_COINS, coins + <u64>(n - drawn) * GOLDEN);
+  store<u32>(pending + PENDING_NR_EFFECTS, 0);
 }
 
 /** prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared. */
 export function prepareAccessChecks(ctx: usize): void {
-  samplePass(ctx, false);
+  samplePass(ctx, false, true);
 }
 
 /** check_accesses: counts the regions whose sampled page was accessed; returns max nr_accesses. */
 export function checkAccesses(ctx: usize): u32 {
-  const table = <usize>load<u32>(ctx + CTX_REGIONS);
-  const targets = <usize>load<u32>(ctx + CTX_TARGETS);
-  const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
-  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
-  const window = load<u32>(ctx + CTX_BP_WINDOW);
-  const wordsValid = storedWordsValid(ctx);
-  let max: u32 = 0;
-  for (let t: u32 = 0; t < nrTargets; t++) {
-    const target = targets + <usize>t * TARGET_BYTES;
-    const root = <usize>load<u32>(target + TARGET_ROOT);
-    const first = table + <usize>load<u32>(target + TARGET_FIRST_REGION) * REGION_BYTES;
-    const end = first + <usize>load<u32>(target + TARGET_NR_REGIONS) * REGION_BYTES;
-    for (let r = first; r < end; r += REGION_BYTES) {
-      const nr = checkRegion(r, root, wordsValid, trackBp, window);
-      if (nr > max) max = nr;
-    }
-  }
-  return max;
+  return samplePass(ctx, true, false);
 }
 
 /**
@@ -369,7 +451,7 @@ export function checkAccesses(ctx: usize): u32 {
  * Same results, same draws, as the two calls in sequence.
  */
 export function checkAndPrepare(ctx: usize): void {
-  samplePass(ctx, true);
+  samplePass(ctx, true, true);
 }
 
 // ---- Aggregation (spec 1.6-1.9) ----
@@ -583,76 +665,64 @@ export function splitRegions(ctx: usize, nrSubs: u32): u32 {
   return jLo <= jHi && jLo <= load<f64>(e + EFFECT_WALK_LAST) && jHi >= load<f64>(e + EFFECT_WALK_FIRST);
 }
 
-// (1 - P(rank))^m from a table: exact ranks first, then 1/16-octave steps.
+// (1 - P(rank))^m from a table: exact ranks first, then 1/16-octave steps. Branch-free: which
+// side of the exact ranks a sampled page falls on is a coin toss for the predictor.
 @inline function zipfMiss(table: usize, rank: u64): f64 {
-  if (rank <= <u64>ZIPF_EXACT_RANKS) return load<f64>(table + (<usize>(rank - 1) << 3));
   const octave = 63 - <u64>clz<u64>(rank);
   const sub = ((rank - (<u64>1 << octave)) * <u64>ZIPF_PER_OCTAVE) >> octave;
   const log2Exact: u64 = 6; // log2(ZIPF_EXACT_RANKS)
-  return load<f64>(table + (<usize>(<u64>ZIPF_EXACT_RANKS + (octave - log2Exact) * <u64>ZIPF_PER_OCTAVE + sub) << 3));
+  const stepped = <u64>ZIPF_EXACT_RANKS + (octave - log2Exact) * <u64>ZIPF_PER_OCTAVE + sub;
+  const index = select<u64>(rank - 1, stepped, rank <= <u64>ZIPF_EXACT_RANKS);
+  return load<f64>(table + (<usize>index << 3));
 }
 
 // The probability that no effect touched the page.
-@inline function missOf(effects: usize, nEffects: u32, page: f64): f64 {
+@inline function missOf(effects: usize, nEffects: u32, page: u64): f64 {
   let miss: f64 = 1;
-  for (let k: u32 = 0; k < nEffects; k++) {
-    const e = effects + <usize>k * EFFECT_BYTES;
-    const firstPage = load<f64>(e + EFFECT_FIRST_PAGE);
-    const lastPage = load<f64>(e + EFFECT_LAST_PAGE);
+  const end = effects + <usize>nEffects * EFFECT_BYTES;
+  for (let e = effects; e < end; e += EFFECT_BYTES) {
+    const firstPage = load<u64>(e + EFFECT_FIRST_PAGE);
+    const lastPage = load<u64>(e + EFFECT_LAST_PAGE);
     if (page < firstPage || page > lastPage) continue;
     const kind = load<u32>(e + EFFECT_KIND);
     if (kind == EFFECT_SEQUENTIAL) {
-      if (walkHitsPage(e, page)) return 0;
+      if (walkHitsPage(e, <f64><i64>page)) return 0;
     } else if (kind == EFFECT_RANDOM) {
       miss *= page > firstPage && page < lastPage
         ? load<f64>(e + EFFECT_MISS_INSIDE)
         : load<f64>(e + (page == firstPage ? EFFECT_MISS_FIRST_PAGE : EFFECT_MISS_LAST_PAGE));
     } else {
-      miss *= zipfMiss(<usize>load<u32>(e + EFFECT_ZIPF_TABLE), <u64>(page - firstPage) + 1);
+      miss *= zipfMiss(<usize>load<u32>(e + EFFECT_ZIPF_TABLE), page - firstPage + 1);
     }
   }
   return miss;
 }
 
 /**
- * The fast engine's decision for `n` regions of one target (a slice of a region table, right
- * after prepare chose their sampling addresses): from `nEffects` effect records, the
- * probability that each sampled page was not touched, and a coin toss against it.
- * Touched pages get their Accessed bit through REGION_SAMPLING_WORD, or, when `out` is not 0,
- * have their addresses written there (u64s) for the caller to touch with page-fault accounting.
- * `rng` is a 16-byte xoshiro128** state, or 0 when no effect is random; exactly `n` draws are
- * taken from it whatever the outcome. Returns the number of addresses written.
+ * A pending block decided now, for `n` regions of one target (a slice of a region table) whose
+ * page table is at `root`: for when no sampling pass will take it (several contexts watch the
+ * process, or the process has swapped pages and touches must count major faults). Touched
+ * sampled pages get their Accessed bit or, when `out` is not 0, have their addresses written
+ * there (u64s) for the caller to touch. Consumes the block as samplePass does. Returns the
+ * number of addresses written.
  */
-export function touchSampled(regions: usize, n: u32, effects: usize, nEffects: u32, rng: usize, out: usize): u32 {
-  // The PRNG state in locals, as in samplePass.
-  let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
-  if (rng) {
-    a = load<u32>(rng);
-    b = load<u32>(rng, 4);
-    c = load<u32>(rng, 8);
-    d = load<u32>(rng, 12);
-  }
+export function touchSampled(root: usize, regions: usize, n: u32, pending: usize, out: usize): u32 {
+  const effects = <usize>load<u32>(pending + PENDING_EFFECTS);
+  const nEffects = root ? load<u32>(pending + PENDING_NR_EFFECTS) : 0;
+  let coins = load<u64>(pending + PENDING_COINS);
   let drawn: u32 = 0;
   let written: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const r = regions + <usize>i * REGION_BYTES;
-    const word = <usize>load<u32>(r + REGION_SAMPLING_WORD);
-    if (!word) continue; // unmapped
+  const end = regions + <usize>n * REGION_BYTES;
+  for (let r = regions; nEffects && r < end; r += REGION_BYTES) {
     const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-    const miss = missOf(effects, nEffects, <f64>(addr >> PAGE_SHIFT));
+    const word = bitWord(root, addr);
+    if (!word) continue; // unmapped
+    const miss = missOf(effects, nEffects, addr >> PAGE_SHIFT);
     if (miss == 1) continue;
     let hit: u32 = 1;
     if (miss != 0) {
-      // nextU32, inline; touched with probability 1 - miss
-      const x = rotl<u32>(b * 5, 7) * 9;
-      const shifted = b << 9;
-      c ^= a;
-      d ^= b;
-      b ^= c;
-      a ^= d;
-      c ^= shifted;
-      d = rotl<u32>(d, 11);
-      hit = <u32>(<f64>x * 2.3283064365386963e-10 >= miss); // 2^-32
+      coins += GOLDEN;
+      hit = <u32>(coinFrom(coins) >= miss);
       drawn++;
     }
     if (!out) {
@@ -662,11 +732,7 @@ export function touchSampled(regions: usize, n: u32, effects: usize, nEffects: u
       written++;
     }
   }
-  if (rng) {
-    s0 = a; s1 = b; s2 = c; s3 = d;
-    for (; drawn < n; drawn++) nextU32();
-    storeRng(rng);
-  }
+  settlePending(pending, coins, drawn, n);
   return written;
 }
 

@@ -18,7 +18,7 @@ export const REGION_BYTES = 48;
 export const TARGET_ROOT = 0; // u32, page-table root of the target's address space; 0 = none (exited, kthread)
 export const TARGET_NR_REGIONS = 4; // u32, maintained by every pass
 export const TARGET_FIRST_REGION = 8; // u32, index of the target's first region, maintained by every pass
-export const TARGET_RESERVED = 12; // u32
+export const TARGET_PENDING = 12; // u32 pointer to a pending block (PENDING_* below), or 0
 export const TARGET_BYTES = 16;
 
 // Context header.
@@ -39,6 +39,7 @@ export const CTX_KERNEL = 72; // u32 pointer to the kernel-wide statics
 export const CTX_LAST_NR_SUBS = 76; // u32, pieces per region chosen by the last split (0 = no split)
 export const CTX_MEM_STATICS = 80; // u32 pointer to the memory's statics (MEM_* below)
 export const CTX_WORDS_FREES = 84; // u32, MEM_FREES when prepare stored the regions' SAMPLING_WORDs
+export const CTX_CLEAR_APART = 88; // u32, set by prepare: clear sampled bits in a loop of their own (large mapped areas)
 export const CTX_HEADER_BYTES = 128;
 
 // Behaviour switches for kernel versions.
@@ -69,12 +70,22 @@ export const LEAF_BYTES = 8192; // two 4096-byte bitmaps
 export const LEAF_SWAPPED = 4096; // offset of the swapped bitmap in a leaf
 export const ADDRESS_BITS = 47; // PAGE_SHIFT + LEAF_PAGE_BITS + MID_BITS + ROOT_BITS
 
+// Pending block: a workload's accesses since the last prepare, as effect records, that the
+// context's next sampling pass decides for each sampled page before checking it (instead of a
+// pass of their own). Owned by the workload; the pass consumes it: NR_EFFECTS and the target's
+// TARGET_PENDING go back to 0 and the coin stream moves on by one draw per region.
+export const PENDING_COINS = 0; // u64, SplitMix64 state of the coin tosses (seeded by the workload)
+export const PENDING_EFFECTS = 16; // u32 pointer to the effect records
+export const PENDING_NR_EFFECTS = 20; // u32, 0 = nothing pending
+export const PENDING_RANDOM = 24; // u32, 1 if an effect needs draws
+export const PENDING_BYTES = 32;
+
 // Effect record, for touchSampled: what one stretch of a workload's accesses did to one access
 // pattern, in the terms the fast engine decides a sampled page by (@damon-sim/workload).
 export const EFFECT_KIND = 0; // u32, EFFECT_* below
 export const EFFECT_ZIPF_TABLE = 4; // u32 pointer to f64 miss probabilities by rank (zipf)
-export const EFFECT_FIRST_PAGE = 8; // f64, first page number of the pattern's range
-export const EFFECT_LAST_PAGE = 16; // f64, last page number
+export const EFFECT_FIRST_PAGE = 8; // u64, first page number of the pattern's range
+export const EFFECT_LAST_PAGE = 16; // u64, last page number
 // sequential: a walk over positions [WALK_FIRST, WALK_LAST] of the pattern, all f64
 export const EFFECT_BASE = 24;
 export const EFFECT_LENGTH = 32;

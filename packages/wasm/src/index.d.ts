@@ -25,12 +25,12 @@ export interface DamonWasm {
   resetAndSplit(ctx: number): number;
   splitRegions(ctx: number, nrSubs: number): number;
   /**
-   * The fast workload engine's pass over `n` regions of one target: sets the Accessed bit of
-   * each sampled page its effect records say was touched (or, with `out`, writes those pages'
-   * addresses there as u64s). Takes exactly `n` draws from the xoshiro128** state at `rng`
-   * (0: no random effect). Returns the number of addresses written.
+   * A pending block (PENDING_* layout) decided for `n` regions of one target right away: sets
+   * the Accessed bit of each sampled page its effect records say was touched (or, with `out`,
+   * writes those pages' addresses there as u64s) and consumes the block. The sampling passes
+   * do the same for a target whose TARGET_PENDING points to a block. Returns the addresses written.
    */
-  touchSampled(regions: number, n: number, effects: number, nEffects: number, rng: number, out: number): number;
+  touchSampled(root: number, regions: number, n: number, pending: number, out: number): number;
 }
 
 /** The module's bytes. */

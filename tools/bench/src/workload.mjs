@@ -32,8 +32,9 @@ export async function benchWorkloads({ scale = 1, log = () => {} } = {}) {
   log(`fast engine: ${(speedup.virtualUs / 1e6).toFixed(0)} s of ${stairs.from} in ${speedup.wallMs.toFixed(0)} ms, ${fmt(speedup.speedup)}x real time`);
 
   const hourUs = Math.max(10e6, 3600e6 * scale);
-  const idle = await hourWall(null, hourUs);
-  const zipf = await hourWall(builtinWorkload("zipf", { loop: true }), hourUs);
+  // Best of three, as for the other rates: the VM's neighbours add up to a third to a run.
+  const idle = await bestHour(null, hourUs);
+  const zipf = await bestHour(builtinWorkload("zipf", { loop: true }), hourUs);
   log(
     `1000 regions: an hour of the zipf built-in in ${zipf.hourS.toFixed(1)} s (~${zipf.regions.toFixed(0)} regions); ` +
       `DAMON alone over an idle 256 MiB process: ${idle.hourS.toFixed(1)} s`,
@@ -190,6 +191,15 @@ async function hourWall(model, virtualUs) {
   sim.runFor(virtualUs);
   const wallS = (performance.now() - t0) / 1000;
   return { hourS: (wallS * 3600e6) / virtualUs, regions: regions / snapshots };
+}
+
+async function bestHour(model, virtualUs) {
+  let best;
+  for (let i = 0; i < 3; i++) {
+    const r = await hourWall(model, virtualUs);
+    if (!best || r.hourS < best.hourS) best = r;
+  }
+  return best;
 }
 
 function bestOf(n, run) {

@@ -1,8 +1,9 @@
-import { PAGE_SIZE, type Simulation, type Task } from "@damon-sim/core";
+import { PAGE_SIZE, seedState, type DamonContext, type Simulation, type Task } from "@damon-sim/core";
 import {
   EFFECT_BASE, EFFECT_BYTES, EFFECT_FIRST_PAGE, EFFECT_KIND, EFFECT_LAST_PAGE, EFFECT_LENGTH, EFFECT_MISS_FIRST_PAGE,
   EFFECT_MISS_INSIDE, EFFECT_MISS_LAST_PAGE, EFFECT_POSITIONS, EFFECT_RANDOM, EFFECT_SEQUENTIAL, EFFECT_STRIDE,
-  EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
+  EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, PENDING_BYTES, PENDING_EFFECTS,
+  PENDING_COINS, PENDING_NR_EFFECTS, PENDING_RANDOM, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
 } from "@damon-sim/wasm";
 import { pageOverlap, positionAddress, RANDOM, SEQUENTIAL, type CompiledPattern, type CompiledPhase } from "../compile.js";
 import type { FastRng } from "../fast-rng.js";
@@ -33,9 +34,11 @@ interface Effect {
  * whether each was touched: a long walk hits it or not; m uniform accesses over L bytes miss
  * a page of b bytes with probability (1 - b/L)^m; m Zipf accesses miss rank r with
  * probability (1 - P(r))^m. Only those bits are set (the rest of the page table is never read).
- * The per-page decisions are one wasm pass (touchSampled) over effect records this class
- * writes to simulation memory. The pages the model most likely used are marked used, so
- * swapped-out pages fault back in.
+ * The per-page decisions are made in wasm from effect records this class writes to simulation
+ * memory: when one context samples the process, by that context's next sampling pass as it
+ * checks each page (deferSampledAccesses), otherwise by a pass of their own (touchSampled).
+ * Either way the same pages, with the same draws. The pages the model most likely used are
+ * marked used, so swapped-out pages fault back in.
  */
 export class FastEngine {
   readonly #sim: Simulation;
@@ -48,8 +51,10 @@ export class FastEngine {
   #nEffects = 0;
   /** Whether an effect needs random draws (not only sequential walks). */
   #random = false;
-  /** Simulation memory: the PRNG state the pass draws from, effect records, touched addresses. */
-  readonly #rngState: number;
+  /** Simulation memory: the pending block (PENDING_*), effect records, touched addresses. */
+  readonly #pending: number;
+  /** Where the pending block was handed over, until this engine takes it back. */
+  #deferredTo: { ctx: DamonContext; t: number } | null = null;
   #records = 0;
   #recordCapacity = 0;
   #out = 0;
@@ -60,10 +65,15 @@ export class FastEngine {
     this.#task = task;
     this.#toucher = toucher;
     this.#rng = rng;
-    this.#rngState = sim.mem.alloc(16);
+    this.#pending = sim.mem.alloc(PENDING_BYTES);
+    // The coin tosses have a stream of their own, drawn only by the wasm passes.
+    const coins = seedState(sim.seed, `workload:${task.pid}:coins`);
+    sim.mem.u32[(this.#pending + PENDING_COINS) >>> 2] = coins[0];
+    sim.mem.u32[((this.#pending + PENDING_COINS) >>> 2) + 1] = coins[1];
   }
 
   apply(phase: CompiledPhase, counts: Float64Array): void {
+    if (this.#deferredTo) this.#takeBack();
     this.#nEffects = 0;
     this.#random = false;
     for (const p of phase.patterns) {
@@ -106,10 +116,9 @@ export class FastEngine {
     this.#nEffects++;
     const mem = this.#sim.mem;
     mem.u32[(at + EFFECT_KIND) >>> 2] = kind;
-    const f = (at >>> 3);
-    mem.f64[f + EFFECT_FIRST_PAGE / 8] = p.firstPage;
-    mem.f64[f + EFFECT_LAST_PAGE / 8] = p.lastPage;
-    return f;
+    mem.setU64(at + EFFECT_FIRST_PAGE, p.firstPage);
+    mem.setU64(at + EFFECT_LAST_PAGE, p.lastPage);
+    return at >>> 3;
   }
 
   #pushWalk(p: CompiledPattern, m: number, first: number, last: number): void {
@@ -151,30 +160,57 @@ export class FastEngine {
     this.#recordCapacity = capacity;
   }
 
-  // For every running vaddr context monitoring the task, one touchSampled pass over the
-  // task's regions, which prepare has just given sampling addresses. With nothing swapped out
-  // a touch is only the bit, set in place; otherwise the pass lists the touched pages and
-  // touchPages swaps them back in with fault accounting.
+  // The sampled pages of every running vaddr context monitoring the task (prepare has just
+  // chosen them). With one such context and nothing swapped out, its next sampling pass decides
+  // them; otherwise touchSampled does now, once per context: with swapped pages it lists the
+  // touched ones and touchPages swaps them back in with fault accounting.
   #decide(): void {
     const task = this.#task;
-    const inPlace = task.mm!.space.swappedPages === 0;
     const mem = this.#sim.mem;
+    const u32 = mem.u32;
+    const pending = this.#pending >>> 2;
+    u32[pending + PENDING_EFFECTS / 4] = this.#records;
+    u32[pending + PENDING_RANDOM / 4] = +this.#random;
+    const watching: Array<{ ctx: DamonContext; t: number }> = [];
     for (const ctx of this.#sim.contexts) {
       if (!ctx.running || ctx.ops !== "vaddr") continue;
       const t = ctx.targets.findIndex((target) => target.task === task);
-      if (t < 0) continue;
+      if (t >= 0) watching.push({ ctx, t });
+    }
+    const inPlace = task.mm!.space.swappedPages === 0;
+    if (inPlace && watching.length === 1) {
+      u32[pending + PENDING_NR_EFFECTS / 4] = this.#nEffects;
+      if (watching[0].ctx.deferSampledAccesses(watching[0].t, this.#pending)) {
+        this.#deferredTo = watching[0];
+        return;
+      }
+    }
+    for (const { ctx, t } of watching) {
       const table = ctx.regions;
       const nr = table.countOf(t);
       if (!inPlace && nr > this.#outCapacity) this.#growOut(nr);
-      if (this.#random) this.#rng.saveState(mem.u32, this.#rngState >>> 2);
-      const rng = this.#random ? this.#rngState : 0;
       const out = inPlace ? 0 : this.#out;
-      const touched = mem.wasm.touchSampled(table.ptr(table.firstOf(t)), nr, this.#records, this.#nEffects, rng, out);
-      if (this.#random) this.#rng.loadState(mem.u32, this.#rngState >>> 2);
-      const u32 = mem.u32;
-      for (let i = 0, w = out >>> 2; i < touched; i++, w += 2) this.#toucher.touch(u32[w] + u32[w + 1] * TWO_32);
+      mem.u32[pending + PENDING_NR_EFFECTS / 4] = this.#nEffects;
+      const touched = mem.wasm.touchSampled(task.mm!.root, table.ptr(table.firstOf(t)), nr, this.#pending, out);
+      const words = mem.u32;
+      for (let i = 0, w = out >>> 2; i < touched; i++, w += 2) this.#toucher.touch(words[w] + words[w + 1] * TWO_32);
     }
     this.#toucher.flush();
+  }
+
+  // The pending block back from a context: normally its sampling pass took it. If no pass did
+  // (the context stopped, or slept for its watermarks), the pages are decided now, as they
+  // would have been; if the context dropped the target, there is nothing left to decide.
+  #takeBack(): void {
+    const { ctx, t } = this.#deferredTo!;
+    this.#deferredTo = null;
+    const mem = this.#sim.mem;
+    if (mem.u32[(this.#pending + PENDING_NR_EFFECTS) >>> 2] !== 0) {
+      const stillThere = ctx.targets[t]?.task === this.#task && ctx.takePending(t) === this.#pending;
+      const table = ctx.regions;
+      const [root, first, nr] = stillThere && ctx.running ? [this.#task.mm!.root, table.ptr(table.firstOf(t)), table.countOf(t)] : [0, 0, 0];
+      mem.wasm.touchSampled(root, first, nr, this.#pending, 0);
+    }
   }
 
   #growOut(nr: number): void {

@@ -1,11 +1,12 @@
 // The fast engine's wasm pass (touchSampled) on hand-made effect records: which sampled pages
 // it touches, against expectations computed here from the definitions.
-import { AddressSpace, PAGE_SIZE, Rng, SimMemory } from "@damon-sim/core";
+import { AddressSpace, PAGE_SIZE, SimMemory } from "@damon-sim/core";
 import {
   EFFECT_BASE, EFFECT_BYTES, EFFECT_FIRST_PAGE, EFFECT_KIND, EFFECT_LAST_PAGE, EFFECT_LENGTH, EFFECT_MISS_FIRST_PAGE,
   EFFECT_MISS_INSIDE, EFFECT_MISS_LAST_PAGE, EFFECT_POSITIONS, EFFECT_RANDOM, EFFECT_SEQUENTIAL, EFFECT_STRIDE,
-  EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, REGION_BYTES, REGION_SAMPLING_ADDR,
-  REGION_SAMPLING_WORD, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
+  EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, PENDING_BYTES, PENDING_COINS, PENDING_EFFECTS,
+  PENDING_NR_EFFECTS, PENDING_RANDOM, REGION_BYTES, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD, ZIPF_EXACT_RANKS,
+  ZIPF_PER_OCTAVE,
 } from "@damon-sim/wasm";
 import { beforeEach, describe, expect, it } from "vitest";
 
@@ -34,10 +35,30 @@ function regionsSampling(firstPage: number, pages: number): number {
 function effect(kind: number, firstPage: number, lastPage: number, fields: Record<number, number>): number {
   const e = mem.alloc(EFFECT_BYTES);
   mem.u32[(e + EFFECT_KIND) >>> 2] = kind;
-  mem.f64[(e + EFFECT_FIRST_PAGE) >>> 3] = firstPage;
-  mem.f64[(e + EFFECT_LAST_PAGE) >>> 3] = lastPage;
+  mem.setU64(e + EFFECT_FIRST_PAGE, firstPage);
+  mem.setU64(e + EFFECT_LAST_PAGE, lastPage);
   for (const [offset, value] of Object.entries(fields)) mem.f64[(e + Number(offset)) >>> 3] = value;
   return e;
+}
+
+/** A pending block holding one effect record, its coin stream at `coins`. */
+function pendingOf(e: number, random: boolean, coins = 0n): number {
+  const pending = mem.alloc(PENDING_BYTES);
+  mem.u32[(pending + PENDING_EFFECTS) >>> 2] = e;
+  mem.u32[(pending + PENDING_NR_EFFECTS) >>> 2] = 1;
+  mem.u32[(pending + PENDING_RANDOM) >>> 2] = +random;
+  mem.setU64Big(pending + PENDING_COINS, coins);
+  return pending;
+}
+
+// SplitMix64's output after `state` moved on by one, as a uniform double in [0, 1).
+function coinAfter(state: bigint): number {
+  const M = (1n << 64n) - 1n;
+  let z = (state + 0x9e3779b97f4a7c15n) & M;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+  z ^= z >> 31n;
+  return Number(z >> 11n) / 2 ** 53;
 }
 
 function touchedPages(firstPage: number, pages: number): number[] {
@@ -59,7 +80,9 @@ describe("touchSampled", () => {
       [EFFECT_BASE]: base, [EFFECT_LENGTH]: length, [EFFECT_STRIDE]: stride, [EFFECT_POSITIONS]: positions,
       [EFFECT_WALK_FIRST]: 2, [EFFECT_WALK_LAST]: positions - 1,
     });
-    const written = mem.wasm.touchSampled(table, lastPage - first + 2, e, 1, 0, 0);
+    const pending = pendingOf(e, false);
+    const written = mem.wasm.touchSampled(space.root, table, lastPage - first + 2, pending, 0);
+    expect(mem.u32[(pending + PENDING_NR_EFFECTS) >>> 2]).toBe(0); // consumed
     expect(written).toBe(0);
     const expected = new Set<number>();
     for (let j = 2; j <= positions - 1; j++) expected.add(Math.floor((base + Math.min(j * stride, length - 1)) / PAGE_SIZE));
@@ -67,7 +90,7 @@ describe("touchSampled", () => {
     expect(expected.has(lastPage)).toBe(true);
   });
 
-  it("random accesses: inside and edge pages use their own miss probabilities; exactly n draws are taken", () => {
+  it("random accesses: inside and edge pages use their own miss probabilities; the coins move on by n draws", () => {
     const first = BASE / PAGE_SIZE;
     const n = 12;
     const table = regionsSampling(first, n);
@@ -75,16 +98,16 @@ describe("touchSampled", () => {
     const e = effect(EFFECT_RANDOM, first + 1, first + 8, {
       [EFFECT_MISS_INSIDE]: 0, [EFFECT_MISS_FIRST_PAGE]: 1, [EFFECT_MISS_LAST_PAGE]: 0.5,
     });
-    const state = mem.alloc(16);
-    const rng = Rng.from(3, "t");
-    rng.saveState(mem.u32, state >>> 2);
-    const coin = rng.nextU32() * 2 ** -32 >= 0.5; // the one draw used: the last edge page's
-    mem.wasm.touchSampled(table, n, e, 1, state, 0);
-    const inside = Array.from({ length: 6 }, (_, i) => first + 2 + i);
-    expect(touchedPages(first, n)).toEqual(coin ? [...inside, first + 8] : inside);
-    for (let i = 1; i < n; i++) rng.nextU32();
-    const after = new Rng(mem.u32.subarray(state >>> 2, (state >>> 2) + 4));
-    expect(after.nextU32()).toBe(rng.nextU32());
+    const GOLDEN = 0x9e3779b97f4a7c15n;
+    for (const seed of [3n, 1n << 63n, 12345678901234567n]) {
+      space.clearAccessed(first * PAGE_SIZE, (first + n) * PAGE_SIZE);
+      const pending = pendingOf(e, true, seed);
+      mem.wasm.touchSampled(space.root, table, n, pending, 0);
+      const coin = coinAfter(seed) >= 0.5; // the one draw used: the last edge page's
+      const inside = Array.from({ length: 6 }, (_, i) => first + 2 + i);
+      expect(touchedPages(first, n)).toEqual(coin ? [...inside, first + 8] : inside);
+      expect(mem.getU64Big(pending + PENDING_COINS)).toBe((seed + BigInt(n) * GOLDEN) & ((1n << 64n) - 1n));
+    }
   });
 
   it("zipf: rank r reads entry r - 1 up to the exact ranks, then one entry per 1/16 octave", () => {
@@ -97,8 +120,7 @@ describe("touchSampled", () => {
     for (let i = 0; i < length; i++) mem.f64[(miss >>> 3) + i] = i % 3 === 0 ? 0 : 1;
     const e = effect(EFFECT_ZIPF, first, first + n - 1, {});
     mem.u32[(e + EFFECT_ZIPF_TABLE) >>> 2] = miss;
-    const state = mem.alloc(16);
-    mem.wasm.touchSampled(table, n, e, 1, state, 0);
+    mem.wasm.touchSampled(space.root, table, n, pendingOf(e, true), 0);
     const entry = (rank: number) => {
       if (rank <= ZIPF_EXACT_RANKS) return rank - 1;
       const octave = Math.floor(Math.log2(rank));
@@ -111,10 +133,10 @@ describe("touchSampled", () => {
   it("with an output buffer, touched pages are listed instead of set; unmapped samples are skipped", () => {
     const first = BASE / PAGE_SIZE;
     const table = regionsSampling(first, 4);
-    mem.u32[(table + 2 * REGION_BYTES + REGION_SAMPLING_WORD) >>> 2] = 0; // region 2 sampled an unmapped page
+    mem.setU64(table + 2 * REGION_BYTES + REGION_SAMPLING_ADDR, 0x1000); // region 2 sampled an unmapped page
     const e = effect(EFFECT_RANDOM, first, first + 3, { [EFFECT_MISS_INSIDE]: 0, [EFFECT_MISS_FIRST_PAGE]: 0, [EFFECT_MISS_LAST_PAGE]: 0 });
     const out = mem.alloc(4 * 8);
-    const written = mem.wasm.touchSampled(table, 4, e, 1, mem.alloc(16), out);
+    const written = mem.wasm.touchSampled(space.root, table, 4, pendingOf(e, true), out);
     expect(written).toBe(3);
     expect([0, 1, 2].map((i) => mem.getU64(out + i * 8))).toEqual([first, first + 1, first + 3].map((p) => p * PAGE_SIZE));
     expect(touchedPages(first, 4)).toEqual([]);
