@@ -1,5 +1,5 @@
 import {
-  CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MEM_STATICS, CTX_MAX_THRES,
+  CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, BP_STEPS, CTX_BP_STEPS, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MEM_STATICS, CTX_MAX_THRES,
   CTX_MIN_REGION, CTX_NR_TARGETS, CTX_RNG, CTX_SZ_LIMIT, CTX_TARGETS, TARGET_BYTES, TARGET_PENDING, TARGET_ROOT,
 } from "@damon-sim/wasm";
 import {
@@ -100,6 +100,7 @@ export class DamonContext {
     mem.u32.set(seedState(sim.seed, `context:${index}`), (this.ptr + CTX_RNG) >>> 2);
     mem.u32[(this.ptr + CTX_KERNEL) >>> 2] = kernelStatics;
     mem.u32[(this.ptr + CTX_MEM_STATICS) >>> 2] = mem.statics;
+    mem.u32[(this.ptr + CTX_BP_STEPS) >>> 2] = mem.alloc(BP_STEPS * 4);
     mem.u32[(this.ptr + CTX_FLAGS) >>> 2] = behaviourFlags(this.behaviour);
     mem.setU64(this.ptr + CTX_MIN_REGION, minRegion);
     this.#ensureTargetCapacity(4);

@@ -20,6 +20,8 @@ describe("wasm passes = TS reference", () => {
     for (const attrs of [
       { sampleUs: 1000, aggrUs: 1000, maxNrRegions: 10, minNrRegions: 3 },
       { sampleUs: 1000, aggrUs: 50_000, maxNrRegions: 2000, minNrRegions: 100 },
+      // a moving-sum window of 1000: nr_accesses past the pass's table of steps (256)
+      { sampleUs: 100, aggrUs: 100_000, maxNrRegions: 50, minNrRegions: 10 },
     ]) {
       const wasm = await scenario("wasm", 11, 300, attrs);
       const reference = await scenario("reference", 11, 300, attrs);

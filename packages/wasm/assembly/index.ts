@@ -7,7 +7,7 @@ import {
   TARGET_ROOT, TARGET_NR_REGIONS, TARGET_PENDING, PENDING_COINS, PENDING_EFFECTS, PENDING_NR_EFFECTS, PENDING_RANDOM, TARGET_FIRST_REGION, TARGET_BYTES,
   CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
   CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
-  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, MEM_FREES,
+  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, CTX_BP_STEPS, CTX_BP_STEPS_WINDOW, BP_STEPS, MEM_FREES,
   FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
   KERNEL_LAST_NR_REGIONS,
   PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS, LEAF_SWAPPED,
@@ -267,6 +267,18 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
   return <f64>(z >> 11) * 1.1102230246251565e-16; // 2^-53
 }
 
+// last * 10000 / window, the moving sum's per-sample step, for last < BP_STEPS: a table in the
+// context's scratch block, rebuilt when the window changes (the integer divider is not
+// pipelined, and a division per region per sample showed as the pass's costliest instruction).
+@inline function bpStepsFor(ctx: usize, window: u32): usize {
+  const table = <usize>load<u32>(ctx + CTX_BP_STEPS);
+  if (load<u32>(ctx + CTX_BP_STEPS_WINDOW) != window) {
+    for (let last: u32 = 0; last < <u32>BP_STEPS; last++) store<u32>(table + (<usize>last << 2), (last * 10000) / window);
+    store<u32>(ctx + CTX_BP_STEPS_WINDOW, window);
+  }
+  return table;
+}
+
 // The last step of prepare, as a loop of its own when the last prepare saw its samples spread
 // over many leaves: then the sampled pages' bitmap words miss the caches, and in this short
 // loop the CPU keeps many of those misses in flight; inside the main loop, behind the chain of
@@ -297,7 +309,7 @@ function lemireRetry(n32: u32, m: u64): u64 {
 // in globals every draw would put a store and a reload on it. The draws are randBelow's, step
 // for step; its rare slow paths run on the globals, spilled around them.
 // Returns the largest nr_accesses (with `check`).
-@inline function samplePass(ctx: usize, check: bool, prepare: bool): u32 {
+@inline function samplePass(ctx: usize, check: bool, prepare: bool, trackBp: bool, wordsValid: bool): u32 {
   let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
   if (prepare) {
     a = load<u32>(ctx + CTX_RNG);
@@ -308,9 +320,8 @@ function lemireRetry(n32: u32, m: u64): u64 {
   const table = <usize>load<u32>(ctx + CTX_REGIONS);
   const targets = <usize>load<u32>(ctx + CTX_TARGETS);
   const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
-  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
   const window = load<u32>(ctx + CTX_BP_WINDOW);
-  const wordsValid = storedWordsValid(ctx);
+  const bpSteps = trackBp && check ? bpStepsFor(ctx, window) : 0;
   const clearApart = prepare && load<u32>(ctx + CTX_CLEAR_APART) != 0;
   let leafSwitches: u32 = 0;
   let max: u32 = 0;
@@ -361,7 +372,8 @@ function lemireRetry(n32: u32, m: u64): u64 {
           // damon_moving_sum(bp, last * 10000, window, accessed ? 10000 : 0), all u32.
           const bp = load<u32>(r + REGION_NR_ACCESSES_BP);
           const last = load<u32>(r + REGION_LAST_NR_ACCESSES);
-          store<u32>(r + REGION_NR_ACCESSES_BP, bp - (last * 10000) / window + (accessed ? 10000 : 0));
+          const step = last < <u32>BP_STEPS ? load<u32>(bpSteps + (<usize>last << 2)) : (last * 10000) / window;
+          store<u32>(r + REGION_NR_ACCESSES_BP, bp - step + (accessed ? 10000 : 0));
         }
         const nrAccesses = load<u32>(r + REGION_NR_ACCESSES) + <u32>accessed;
         store<u32>(r + REGION_NR_ACCESSES, nrAccesses);
@@ -437,12 +449,13 @@ function settlePending(pending: usize, coins: u64, drawn: u32, n: u32): void {
 
 /** prepare_access_checks: a fresh sampling address per region, its page's Accessed bit cleared. */
 export function prepareAccessChecks(ctx: usize): void {
-  samplePass(ctx, false, true);
+  samplePass(ctx, false, true, false, false);
 }
 
 /** check_accesses: counts the regions whose sampled page was accessed; returns max nr_accesses. */
 export function checkAccesses(ctx: usize): u32 {
-  return samplePass(ctx, true, false);
+  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
+  return trackBp ? samplePass(ctx, true, false, true, storedWordsValid(ctx)) : samplePass(ctx, true, false, false, storedWordsValid(ctx));
 }
 
 /**
@@ -451,7 +464,13 @@ export function checkAccesses(ctx: usize): u32 {
  * Same results, same draws, as the two calls in sequence.
  */
 export function checkAndPrepare(ctx: usize): void {
-  samplePass(ctx, true, true);
+  // Specialised on the two switches every region would test: fewer live values in the loop.
+  const trackBp = (load<u32>(ctx + CTX_FLAGS) & FLAG_ACCESS_BP) != 0;
+  if (storedWordsValid(ctx)) {
+    if (trackBp) samplePass(ctx, true, true, true, true);
+    else samplePass(ctx, true, true, false, true);
+  } else if (trackBp) samplePass(ctx, true, true, true, false);
+  else samplePass(ctx, true, true, false, false);
 }
 
 // ---- Aggregation (spec 1.6-1.9) ----

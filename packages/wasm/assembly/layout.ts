@@ -40,7 +40,10 @@ export const CTX_LAST_NR_SUBS = 76; // u32, pieces per region chosen by the last
 export const CTX_MEM_STATICS = 80; // u32 pointer to the memory's statics (MEM_* below)
 export const CTX_WORDS_FREES = 84; // u32, MEM_FREES when prepare stored the regions' SAMPLING_WORDs
 export const CTX_CLEAR_APART = 88; // u32, set by prepare: clear sampled bits in a loop of their own (large mapped areas)
+export const CTX_BP_STEPS = 92; // u32 pointer to BP_STEPS x u32: last * 10000 / window for last < BP_STEPS
+export const CTX_BP_STEPS_WINDOW = 96; // u32, the window that table holds (0: none yet)
 export const CTX_HEADER_BYTES = 128;
+export const BP_STEPS = 256;
 
 // Behaviour switches for kernel versions.
 export const FLAG_AGE = 1; // 5.16+: age is tracked in merge
