@@ -1,5 +1,5 @@
 import {
-  CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, BP_STEPS, CTX_BP_STEPS, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MEM_STATICS, CTX_MAX_THRES,
+  CTX_BP_WINDOW, CTX_FLAGS, CTX_HEADER_BYTES, BP_STEPS, CTX_BP_STEPS, CTX_KERNEL, CTX_PAGES_SHARED, PAGES_SHARED_ROOTS, CTX_MAX_NR_REGIONS, CTX_MEM_STATICS, CTX_MAX_THRES,
   CTX_MIN_REGION, CTX_NR_TARGETS, CTX_RNG, CTX_SZ_LIMIT, CTX_TARGETS, TARGET_BYTES, TARGET_PENDING, TARGET_ROOT,
 } from "@damon-sim/wasm";
 import {
@@ -236,6 +236,7 @@ export class DamonContext {
         this.sim.mem.setU64Big(p + 8, r.end);
       });
     });
+    this.regions.recount();
   }
 
   /** Regions of one target as plain data. */
@@ -304,6 +305,14 @@ export class DamonContext {
       else if (target.task?.alive && target.task.mm) root = target.task.mm.root;
       u32[(table + t * TARGET_BYTES + TARGET_ROOT) >>> 2] = root;
     }
+    // The same process twice: its regions in both targets can sample one page.
+    let sharedRoots = false;
+    for (let t = 1; t < this.#targets.length && !sharedRoots; t++) {
+      const root = u32[(table + t * TARGET_BYTES + TARGET_ROOT) >>> 2];
+      for (let s = 0; s < t && root; s++) if (u32[(table + s * TARGET_BYTES + TARGET_ROOT) >>> 2] === root) sharedRoots = true;
+    }
+    const slot = (this.ptr + CTX_PAGES_SHARED) >>> 2;
+    u32[slot] = sharedRoots ? u32[slot] | PAGES_SHARED_ROOTS : u32[slot] & ~PAGES_SHARED_ROOTS;
   }
 
   /**

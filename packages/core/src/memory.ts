@@ -33,12 +33,15 @@ export class SimMemory {
   readonly #free = new Map<number, number[]>();
   readonly #maximumPages: number;
   readonly #attached: boolean;
+  /** Whether someone else may grow the memory: then every view access checks the buffer. */
+  readonly #sharedGrowth: boolean;
 
-  private constructor(memory: WebAssembly.Memory, wasm: DamonWasm, maximumPages: number, attached = false) {
+  private constructor(memory: WebAssembly.Memory, wasm: DamonWasm, maximumPages: number, attached: boolean, sharedGrowth: boolean) {
     this.memory = memory;
     this.wasm = wasm;
     this.#maximumPages = maximumPages;
     this.#attached = attached;
+    this.#sharedGrowth = sharedGrowth;
     this.statics = align(wasm.heapBase() >>> 0, 4096);
     this.#top = this.statics + MEM_STATICS_BYTES;
     this.#refresh();
@@ -46,13 +49,13 @@ export class SimMemory {
 
   static async create(options: SimMemoryOptions = {}): Promise<SimMemory> {
     const { memory, maximumPages } = sharedMemory(options);
-    return new SimMemory(memory, await instantiateDamon(memory, options.module), maximumPages);
+    return new SimMemory(memory, await instantiateDamon(memory, options.module), maximumPages, false, options.memory !== undefined);
   }
 
   /** Synchronous creation for Node and workers. */
   static createSync(options: SimMemoryOptions = {}): SimMemory {
     const { memory, maximumPages } = sharedMemory(options);
-    return new SimMemory(memory, instantiateDamonSync(memory, options.module), maximumPages);
+    return new SimMemory(memory, instantiateDamonSync(memory, options.module), maximumPages, false, options.memory !== undefined);
   }
 
   /**
@@ -60,21 +63,21 @@ export class SimMemory {
    * tables, but the layout belongs to the owner, so it cannot allocate.
    */
   static attach(memory: WebAssembly.Memory, module: WebAssembly.Module): SimMemory {
-    return new SimMemory(memory, instantiateDamonSync(memory, module), MEMORY_MAXIMUM_PAGES, true);
+    return new SimMemory(memory, instantiateDamonSync(memory, module), MEMORY_MAXIMUM_PAGES, true, true);
   }
 
   get u8(): Uint8Array {
-    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#sharedGrowth && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#u8;
   }
 
   get u32(): Uint32Array {
-    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#sharedGrowth && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#u32;
   }
 
   get f64(): Float64Array {
-    if (this.#attached && this.memory.buffer !== this.#buffer) this.#refresh();
+    if (this.#sharedGrowth && this.memory.buffer !== this.#buffer) this.#refresh();
     return this.#f64;
   }
 
@@ -101,8 +104,9 @@ export class SimMemory {
         throw new DamonError("ENOMEM", `simulation memory exhausted (${this.#maximumPages} pages of 64 KiB)`);
       }
       this.memory.grow(Math.max(pages, Math.min(256, this.#maximumPages - have / WASM_PAGE)));
-      // Only the owner grows the memory, so only here can its views go stale; an attached
-      // view checks the buffer on every access instead (reading memory.buffer is not free).
+      // A memory this object created grows only here, so only here can its views go stale;
+      // a memory from elsewhere (attached, or passed in) is checked on every access instead
+      // (reading memory.buffer is not free).
       this.#refresh();
     }
     this.#top = end;

@@ -1,10 +1,12 @@
 import {
-  CTX_CAPACITY, CTX_NR_REGIONS, CTX_NR_TARGETS, CTX_REGIONS, CTX_SPARE, CTX_TARGETS,
+  CTX_CAPACITY, CTX_NR_REGIONS, CTX_NR_TARGETS, CTX_PAGES_SHARED, PAGES_UNALIGNED, PAGE_SHIFT, CTX_REGIONS, CTX_SPARE, CTX_TARGETS,
   REGION_AGE, REGION_BYTES, REGION_END, REGION_LAST_NR_ACCESSES, REGION_NR_ACCESSES,
   REGION_NR_ACCESSES_BP, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD, REGION_START, REGION_TARGET,
   TARGET_BYTES, TARGET_FIRST_REGION, TARGET_NR_REGIONS,
 } from "@damon-sim/wasm";
 import type { SimMemory } from "./memory.js";
+
+const PAGE_BYTES = 2 ** PAGE_SHIFT;
 
 /** A region as plain data (a copy; the live table is in simulation memory). */
 export interface Region {
@@ -179,6 +181,7 @@ export class RegionTable {
   /** Recomputes the per-target counts from the region records (after JS edits). */
   recount(): void {
     const u32 = this.#mem.u32;
+    this.#checkAlignment();
     const targets = this.#targets();
     const nrTargets = this.nrTargets;
     for (let t = 0; t < nrTargets; t++) u32[(targets + t * TARGET_BYTES + TARGET_NR_REGIONS) >>> 2] = 0;
@@ -229,6 +232,21 @@ export class RegionTable {
     const t = this.targetOf(i);
     this.#mem.setU64(this.ptr(i) + REGION_END, left.start + size);
     this.insert(i + 1, t, right);
+  }
+
+  // Whether two regions could sample one page: a boundary inside a page, or an empty region
+  // (PAGES_UNALIGNED, which the sampling passes read; the wasm split sets it too).
+  #checkAlignment(): void {
+    const u32 = this.#mem.u32;
+    let unaligned = false;
+    for (let i = 0; i < this.count && !unaligned; i++) {
+      const p = this.ptr(i) >>> 2;
+      const start = u32[p + REGION_START / 4];
+      const end = u32[p + REGION_END / 4];
+      unaligned = ((start | end) & (PAGE_BYTES - 1)) !== 0 || (start === end && u32[p + REGION_START / 4 + 1] === u32[p + REGION_END / 4 + 1]);
+    }
+    const slot = (this.#ctx + CTX_PAGES_SHARED) >>> 2;
+    u32[slot] = unaligned ? u32[slot] | PAGES_UNALIGNED : u32[slot] & ~PAGES_UNALIGNED;
   }
 
   #targets(): number {

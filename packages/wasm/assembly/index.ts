@@ -7,7 +7,7 @@ import {
   TARGET_ROOT, TARGET_NR_REGIONS, TARGET_PENDING, PENDING_COINS, PENDING_EFFECTS, PENDING_NR_EFFECTS, PENDING_RANDOM, TARGET_FIRST_REGION, TARGET_BYTES,
   CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
   CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
-  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, CTX_BP_STEPS, CTX_BP_STEPS_WINDOW, BP_STEPS, MEM_FREES,
+  CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, CTX_PAGES_SHARED, PAGES_UNALIGNED, CTX_BP_STEPS, CTX_BP_STEPS_WINDOW, BP_STEPS, MEM_FREES,
   FLAG_AGE, FLAG_SPLIT_KEEPS_AGE, FLAG_SPLIT_KEEPS_ACCESSES, FLAG_MERGE_UNTIL_MAX, FLAG_ACCESS_BP,
   KERNEL_LAST_NR_REGIONS,
   PAGE_SHIFT, LEAF_PAGE_BITS, MID_BITS, ADDRESS_BITS, LEAF_SWAPPED,
@@ -279,6 +279,26 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
   return table;
 }
 
+// Step 1 of samplePass for one region: the pending accesses decided for the page it sampled
+// (its bit set if touched). Returns the coin stream's state after the draw, if one was needed.
+@inline function decideSampled(r: usize, root: usize, wordsValid: bool, effects: usize, nEffects: u32, coins: u64): u64 {
+  const word = sampledWord(r, root, wordsValid);
+  if (word) {
+    const page = load<u64>(r + REGION_SAMPLING_ADDR) >> PAGE_SHIFT;
+    const miss = missOf(effects, nEffects, page);
+    if (miss != 1) {
+      let hit: u32 = 1;
+      if (miss != 0) {
+        // touched with probability 1 - miss
+        coins += GOLDEN;
+        hit = <u32>(coinFrom(coins) >= miss);
+      }
+      store<u32>(word, load<u32>(word) | (hit << (<u32>page & 31)));
+    }
+  }
+  return coins;
+}
+
 // The last step of prepare, as a loop of its own when the last prepare saw its samples spread
 // over many leaves: then the sampled pages' bitmap words miss the caches, and in this short
 // loop the CPU keeps many of those misses in flight; inside the main loop, behind the chain of
@@ -322,7 +342,8 @@ function lemireRetry(n32: u32, m: u64): u64 {
   const nrTargets = load<u32>(ctx + CTX_NR_TARGETS);
   const window = load<u32>(ctx + CTX_BP_WINDOW);
   const bpSteps = trackBp && check ? bpStepsFor(ctx, window) : 0;
-  const clearApart = prepare && load<u32>(ctx + CTX_CLEAR_APART) != 0;
+  const shared = load<u32>(ctx + CTX_PAGES_SHARED) != 0;
+  const clearApart = prepare && (shared || load<u32>(ctx + CTX_CLEAR_APART) != 0);
   let leafSwitches: u32 = 0;
   let max: u32 = 0;
   for (let t: u32 = 0; t < nrTargets; t++) {
@@ -335,33 +356,22 @@ function lemireRetry(n32: u32, m: u64): u64 {
     let effects: usize = 0;
     let nEffects: u32 = 0;
     let coins: u64 = 0;
-    let drawn: u32 = 0;
     if (pending) {
       effects = <usize>load<u32>(pending + PENDING_EFFECTS);
       nEffects = root ? load<u32>(pending + PENDING_NR_EFFECTS) : 0;
       coins = load<u64>(pending + PENDING_COINS);
     }
+    const coinsBefore = coins;
+    // Where two regions may sample one page, every pending decision comes before any check.
+    if (shared && nEffects) {
+      for (let r = first; r < end; r += REGION_BYTES) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins);
+      nEffects = 0;
+    }
     // Regions are sorted by address, so consecutive samples mostly fall in one 128 MiB leaf.
     let leafKey: u64 = <u64>-1;
     let leaf: usize = 0;
     for (let r = first; r < end; r += REGION_BYTES) {
-      if (nEffects) {
-        const word = sampledWord(r, root, wordsValid);
-        if (word) {
-          const page = load<u64>(r + REGION_SAMPLING_ADDR) >> PAGE_SHIFT;
-          const miss = missOf(effects, nEffects, page);
-          if (miss != 1) {
-            let hit: u32 = 1;
-            if (miss != 0) {
-              // touched with probability 1 - miss
-              coins += GOLDEN;
-              hit = <u32>(coinFrom(coins) >= miss);
-              drawn++;
-            }
-            store<u32>(word, load<u32>(word) | (hit << (<u32>page & 31)));
-          }
-        }
-      }
+      if (nEffects) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins);
       if (check) {
         let accessed = false;
         if (root) {
@@ -422,7 +432,7 @@ function lemireRetry(n32: u32, m: u64): u64 {
       if (newWord && !clearApart) store<u32>(newWord, load<u32>(newWord) & ~bitMask(addr));
     }
     if (pending) {
-      settlePending(pending, coins, drawn, nr);
+      settlePending(pending, coinsBefore, nr);
       store<u32>(target + TARGET_PENDING, 0);
     }
   }
@@ -442,8 +452,9 @@ function lemireRetry(n32: u32, m: u64): u64 {
 
 // A pending block's end: its coin stream moved on to one draw per region (if it has random
 // effects), nothing left pending.
-function settlePending(pending: usize, coins: u64, drawn: u32, n: u32): void {
-  if (load<u32>(pending + PENDING_RANDOM)) store<u64>(pending + PENDING_COINS, coins + <u64>(n - drawn) * GOLDEN);
+function settlePending(pending: usize, coinsBefore: u64, n: u32): void {
+  // One draw per region whatever the outcomes: a SplitMix64 state just moves on by n steps.
+  if (load<u32>(pending + PENDING_RANDOM)) store<u64>(pending + PENDING_COINS, coinsBefore + <u64>n * GOLDEN);
   store<u32>(pending + PENDING_NR_EFFECTS, 0);
 }
 
@@ -601,6 +612,7 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
   const out = <usize>load<u32>(ctx + CTX_SPARE);
   loadRng(ctx + CTX_RNG);
   let w: u32 = 0;
+  let unaligned: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const src = table + <usize>i * REGION_BYTES;
     const left = out + <usize>w * REGION_BYTES;
@@ -618,6 +630,7 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
       const right = left + REGION_BYTES;
       if (pieces > 1) memory.copy(right + REGION_BYTES, right, <usize>(pieces - 1) * REGION_BYTES);
       const at = load<u64>(left + REGION_START) + subSz;
+      unaligned |= at & ((1 << PAGE_SHIFT) - 1);
       store<u64>(right + REGION_START, at);
       store<u64>(right + REGION_END, load<u64>(left + REGION_END));
       store<u64>(right + REGION_SAMPLING_ADDR, 0);
@@ -638,6 +651,9 @@ function splitPass(ctx: usize, nrSubs: u32, reset: bool): u32 {
   store<u32>(ctx + CTX_REGIONS, <u32>out);
   store<u32>(ctx + CTX_NR_REGIONS, w);
   store<u32>(ctx + CTX_LAST_NR_SUBS, nrSubs);
+  // A split inside a page lets two regions sample it (possible with a DAMON_MIN_REGION below
+  // a page); merges only remove boundaries, so they never set this.
+  if (unaligned) store<u32>(ctx + CTX_PAGES_SHARED, load<u32>(ctx + CTX_PAGES_SHARED) | PAGES_UNALIGNED);
   recountTargets(ctx, out, w);
   return w;
 }
@@ -728,8 +744,8 @@ export function splitRegions(ctx: usize, nrSubs: u32): u32 {
 export function touchSampled(root: usize, regions: usize, n: u32, pending: usize, out: usize): u32 {
   const effects = <usize>load<u32>(pending + PENDING_EFFECTS);
   const nEffects = root ? load<u32>(pending + PENDING_NR_EFFECTS) : 0;
-  let coins = load<u64>(pending + PENDING_COINS);
-  let drawn: u32 = 0;
+  const coinsBefore = load<u64>(pending + PENDING_COINS);
+  let coins = coinsBefore;
   let written: u32 = 0;
   const end = regions + <usize>n * REGION_BYTES;
   for (let r = regions; nEffects && r < end; r += REGION_BYTES) {
@@ -742,7 +758,6 @@ export function touchSampled(root: usize, regions: usize, n: u32, pending: usize
     if (miss != 0) {
       coins += GOLDEN;
       hit = <u32>(coinFrom(coins) >= miss);
-      drawn++;
     }
     if (!out) {
       store<u32>(word, load<u32>(word) | (hit << (<u32>(addr >> PAGE_SHIFT) & 31)));
@@ -751,7 +766,7 @@ export function touchSampled(root: usize, regions: usize, n: u32, pending: usize
       written++;
     }
   }
-  settlePending(pending, coins, drawn, n);
+  settlePending(pending, coinsBefore, n);
   return written;
 }
 

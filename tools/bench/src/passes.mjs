@@ -4,7 +4,7 @@ import { AddressSpace, LEAF_SPAN, ReferencePasses, Rng, SimMemory } from "@damon
 import {
   CTX_BP_WINDOW, CTX_CAPACITY, CTX_FLAGS, CTX_HEADER_BYTES, CTX_KERNEL, CTX_MAX_NR_REGIONS, CTX_MAX_THRES,
   CTX_MIN_REGION, CTX_NR_REGIONS, CTX_NR_TARGETS, CTX_REGIONS, CTX_RNG, CTX_SPARE, CTX_SZ_LIMIT, CTX_TARGETS,
-  KERNEL_BYTES, KERNEL_LAST_NR_REGIONS, REGION_AGE, REGION_BYTES, REGION_END, REGION_LAST_NR_ACCESSES,
+  BP_STEPS, CTX_BP_STEPS, CTX_MEM_STATICS, KERNEL_BYTES, KERNEL_LAST_NR_REGIONS, REGION_AGE, REGION_BYTES, REGION_END, REGION_LAST_NR_ACCESSES,
   REGION_NR_ACCESSES, REGION_NR_ACCESSES_BP, REGION_START, TARGET_BYTES, TARGET_NR_REGIONS, TARGET_ROOT,
 } from "@damon-sim/wasm";
 
@@ -63,6 +63,10 @@ export function setup(mapped, n, withCounters) {
   set32(CTX_BP_WINDOW, 20);
   set32(CTX_FLAGS, 31);
   set32(CTX_KERNEL, kernel);
+  // What DamonContext also provides: the memory statics and the moving sum's step table
+  // (allocated last, so the blocks above sit where damon.c puts them).
+  set32(CTX_MEM_STATICS, mem.statics);
+  set32(CTX_BP_STEPS, mem.alloc(BP_STEPS * 4));
   if (saved) mem.u8.copyWithin(saved, live, live + n * REGION_BYTES);
   return { mem, ctx, kernel, saved, n };
 }

@@ -51,6 +51,28 @@ describe("deferred sampled-page decisions", () => {
     }
   }, 120_000);
 
+  it("regions sharing pages (boundaries inside pages): all decisions before any check, as the reference", async () => {
+    const run = async (engine: PassEngine) => {
+      const sim = await Simulation.create({ seed: 5 });
+      const w = ModelWorkload.spawn(sim, builtinWorkload("zipf", { loop: true }));
+      const ctx = sim.createContext({ engine, attrs: { minNrRegions: 10, maxNrRegions: 200 } });
+      ctx.setTargets([w.task.pid]);
+      const area = w.areas[0];
+      const size = 6000 * 37; // regions of 6000 bytes: every boundary inside a page
+      ctx.setInitRegions(Array.from({ length: Math.floor((area.end - area.start) / size) }, (_, i) => ({
+        target: 0, start: area.start + i * size, end: area.start + (i + 1) * size,
+      })));
+      const hashes: number[] = [];
+      ctx.onSnapshot((s) => void hashes.push(fnv1a(new TextEncoder().encode(s.traceLines().join("\n")))));
+      sim.start();
+      sim.runFor(3_000_000);
+      return { hashes };
+    };
+    const wasm = await run("wasm");
+    expect(wasm.hashes.length).toBeGreaterThanOrEqual(29);
+    expect(wasm.hashes).toEqual((await run("reference")).hashes);
+  }, 60_000);
+
   it("two contexts watching one process each get their own sampled pages decided", async () => {
     const sim = await Simulation.create({ seed: 4 });
     const w = ModelWorkload.spawn(sim, builtinWorkload("hotcold", { loop: true }));

@@ -160,10 +160,10 @@ export class FastEngine {
     this.#recordCapacity = capacity;
   }
 
-  // The sampled pages of every running vaddr context monitoring the task (prepare has just
-  // chosen them). With one such context and nothing swapped out, its next sampling pass decides
-  // them; otherwise touchSampled does now, once per context: with swapped pages it lists the
-  // touched ones and touchPages swaps them back in with fault accounting.
+  // The sampled pages of every running vaddr context target that is this task (prepare has
+  // just chosen them). With one such target and nothing swapped out, its context's next
+  // sampling pass decides them; otherwise touchSampled does now, once per target: with swapped
+  // pages it lists the touched ones and touchPages swaps them back in with fault accounting.
   #decide(): void {
     const task = this.#task;
     const mem = this.#sim.mem;
@@ -174,8 +174,9 @@ export class FastEngine {
     const watching: Array<{ ctx: DamonContext; t: number }> = [];
     for (const ctx of this.#sim.contexts) {
       if (!ctx.running || ctx.ops !== "vaddr") continue;
-      const t = ctx.targets.findIndex((target) => target.task === task);
-      if (t >= 0) watching.push({ ctx, t });
+      ctx.targets.forEach((target, t) => {
+        if (target.task === task) watching.push({ ctx, t });
+      });
     }
     const inPlace = task.mm!.space.swappedPages === 0;
     if (inPlace && watching.length === 1) {
