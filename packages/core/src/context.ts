@@ -322,11 +322,13 @@ export class DamonContext {
    * and then empties. Equivalent to deciding those pages now (touchSampled), one walk cheaper;
    * only for a process no other running context samples, since the decisions are made for this
    * context's sampled pages alone. Returns false (nothing deferred) unless the context is
-   * running and `t` is one of its targets.
+   * running, `t` is one of its targets and no other target is the same process.
    */
   deferSampledAccesses(t: number, pending: number): boolean {
     if (!this.running || t < 0 || t >= this.#targets.length) return false;
     const u32 = this.sim.mem.u32;
+    // The process is another target too: the pass would check that one before deciding.
+    if (u32[(this.ptr + CTX_PAGES_SHARED) >>> 2] & PAGES_SHARED_ROOTS) return false;
     u32[(u32[(this.ptr + CTX_TARGETS) >>> 2] + t * TARGET_BYTES + TARGET_PENDING) >>> 2] = pending;
     return true;
   }

@@ -323,8 +323,9 @@ function lemireRetry(n32: u32, m: u64): u64 {
 //  1. a workload's pending accesses decided for the page sampled at the last prepare (set its bit);
 //  2. `check`: check_accesses, counting the region if that page's bit is set;
 //  3. `prepare`: prepare_access_checks, drawing a new page and clearing its bit.
-// Pages of different regions never coincide, so this equals the steps as passes in sequence,
-// also when the bit clears of step 3 run as a second loop (clearSampledBits).
+// While no two regions can sample one page (CTX_PAGES_SHARED 0), this equals the steps as
+// passes in sequence, also when the bit clears of step 3 run as a second loop
+// (clearSampledBits); otherwise all pending decisions come first and the clears last.
 // DAMON's PRNG state stays in locals: the draws form a serial chain through all regions, and
 // in globals every draw would put a store and a reload on it. The draws are randBelow's, step
 // for step; its rare slow paths run on the globals, spilled around them.
@@ -547,11 +548,14 @@ function mergePass(ctx: usize, thres: u32, szLimit: u64, flags: u32): u32 {
       const szR = end - start;
       if (pEnd == start && absDiff(pNr, nr) <= thres && szL + szR <= szLimit) {
         // damon_merge_two_regions: size-weighted averages in unsigned long.
-        const merged = <u32>((<u64>pNr * szL + <u64>nr * szR) / (szL + szR));
+        // Two empty regions (only a DAMON_MIN_REGION beyond the kernel's makes them) weigh 0,
+        // as the reference's 0/0 does, instead of trapping.
+        const total = szL + szR;
+        const merged = total ? <u32>((<u64>pNr * szL + <u64>nr * szR) / total) : 0;
         store<u32>(prev + REGION_NR_ACCESSES, merged);
         if (bpOn) store<u32>(prev + REGION_NR_ACCESSES_BP, merged * 10000);
         const pAge = load<u32>(prev + REGION_AGE);
-        store<u32>(prev + REGION_AGE, <u32>((<u64>pAge * szL + <u64>age * szR) / (szL + szR)));
+        store<u32>(prev + REGION_AGE, total ? <u32>((<u64>pAge * szL + <u64>age * szR) / total) : 0);
         store<u64>(prev + REGION_END, end);
         continue;
       }

@@ -73,6 +73,43 @@ describe("deferred sampled-page decisions", () => {
     expect(wasm.hashes).toEqual((await run("reference")).hashes);
   }, 60_000);
 
+  it("one process as two targets: nothing is deferred (the pass would check one before deciding the other)", async () => {
+    const sim = await Simulation.create({ seed: 3 });
+    const w = ModelWorkload.spawn(sim, builtinWorkload("hotcold", { loop: true }));
+    const ctx = sim.createContext();
+    ctx.setTargets([w.task.pid, w.task.pid]);
+    const peaks = [0, 0];
+    ctx.onSnapshot((s) => {
+      for (const t of s.targets) {
+        for (let i = t.first; i < t.first + t.nrRegions; i++) peaks[t.index] = Math.max(peaks[t.index], s.nrAccesses(i));
+      }
+    });
+    sim.start();
+    sim.runFor(1_000_000);
+    expect(ctx.deferSampledAccesses(1, 64)).toBe(false);
+    expect(ctx.takePending(0) + ctx.takePending(1)).toBe(0);
+    // Both targets' sampled pages are still decided, at once: hot regions in both.
+    expect(peaks[0]).toBeGreaterThanOrEqual(18);
+    expect(peaks[1]).toBeGreaterThanOrEqual(18);
+  });
+
+  it("a DAMON_MIN_REGION so large that three-regions leaves empty regions: merging them does not trap", async () => {
+    const big = async (engine: PassEngine) => {
+      const sim = await Simulation.create({ seed: 5 });
+      const w = ModelWorkload.spawn(sim, builtinWorkload("zipf", { loop: true }));
+      const ctx = sim.createContext({ engine, minRegionSize: 2 ** 30 });
+      ctx.setTargets([w.task.pid]);
+      const out: string[] = [];
+      ctx.onSnapshot((s) => void out.push(s.traceLines().join("\n")));
+      sim.start();
+      sim.runFor(2_000_000);
+      return out;
+    };
+    const wasm = await big("wasm");
+    expect(wasm.length).toBeGreaterThanOrEqual(19);
+    expect(wasm).toEqual(await big("reference"));
+  });
+
   it("two contexts watching one process each get their own sampled pages decided", async () => {
     const sim = await Simulation.create({ seed: 4 });
     const w = ModelWorkload.spawn(sim, builtinWorkload("hotcold", { loop: true }));
