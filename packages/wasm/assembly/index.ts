@@ -4,7 +4,7 @@
 import {
   REGION_START, REGION_END, REGION_SAMPLING_ADDR, REGION_NR_ACCESSES, REGION_AGE,
   REGION_LAST_NR_ACCESSES, REGION_NR_ACCESSES_BP, REGION_TARGET, REGION_SAMPLING_WORD, REGION_BYTES,
-  TARGET_ROOT, TARGET_NR_REGIONS, TARGET_PENDING, PENDING_COINS, PENDING_EFFECTS, PENDING_NR_EFFECTS, PENDING_RANDOM, TARGET_FIRST_REGION, TARGET_BYTES,
+  TARGET_ROOT, TARGET_NR_REGIONS, TARGET_PENDING, PENDING_COINS, PENDING_EFFECTS, PENDING_NR_EFFECTS, TARGET_FIRST_REGION, TARGET_BYTES,
   CTX_RNG, CTX_REGIONS, CTX_SPARE, CTX_NR_REGIONS, CTX_TARGETS, CTX_NR_TARGETS,
   CTX_MIN_REGION, CTX_SZ_LIMIT, CTX_MAX_NR_REGIONS, CTX_MAX_THRES, CTX_BP_WINDOW, CTX_FLAGS,
   CTX_KERNEL, CTX_LAST_NR_SUBS, CTX_MEM_STATICS, CTX_WORDS_FREES, CTX_CLEAR_APART, CTX_PAGES_SHARED, PAGES_UNALIGNED, CTX_BP_STEPS, CTX_BP_STEPS_WINDOW, BP_STEPS, MEM_FREES,
@@ -279,13 +279,14 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
   return table;
 }
 
-// Step 1 of samplePass for one region: the pending accesses decided for the page it sampled
-// (its bit set if touched). Returns the coin stream's state after the draw, if one was needed.
-@inline function decideSampled(r: usize, root: usize, wordsValid: bool, effects: usize, nEffects: u32, coins: u64): u64 {
+// Step 1 of samplePass for one region: the pending accesses decided for the page it sampled.
+// A touched page gets its bit or, when `slot` is not 0, its address written there (else 0).
+// Returns the coin stream's state after the draw, if one was needed.
+@inline function decideSampled(r: usize, root: usize, wordsValid: bool, effects: usize, nEffects: u32, coins: u64, slot: usize): u64 {
   const word = sampledWord(r, root, wordsValid);
   if (word) {
-    const page = load<u64>(r + REGION_SAMPLING_ADDR) >> PAGE_SHIFT;
-    const miss = missOf(effects, nEffects, page);
+    const addr = load<u64>(r + REGION_SAMPLING_ADDR);
+    const miss = missOf(effects, nEffects, addr >> PAGE_SHIFT);
     if (miss != 1) {
       let hit: u32 = 1;
       if (miss != 0) {
@@ -293,7 +294,8 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
         coins += GOLDEN;
         hit = <u32>(coinFrom(coins) >= miss);
       }
-      store<u32>(word, load<u32>(word) | (hit << (<u32>page & 31)));
+      if (!slot) store<u32>(word, load<u32>(word) | (hit << (<u32>(addr >> PAGE_SHIFT) & 31)));
+      else if (hit) store<u64>(slot, addr);
     }
   }
   return coins;
@@ -365,14 +367,14 @@ function lemireRetry(n32: u32, m: u64): u64 {
     const coinsBefore = coins;
     // Where two regions may sample one page, every pending decision comes before any check.
     if (shared && nEffects) {
-      for (let r = first; r < end; r += REGION_BYTES) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins);
+      for (let r = first; r < end; r += REGION_BYTES) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins, 0);
       nEffects = 0;
     }
     // Regions are sorted by address, so consecutive samples mostly fall in one 128 MiB leaf.
     let leafKey: u64 = <u64>-1;
     let leaf: usize = 0;
     for (let r = first; r < end; r += REGION_BYTES) {
-      if (nEffects) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins);
+      if (nEffects) coins = decideSampled(r, root, wordsValid, effects, nEffects, coins, 0);
       if (check) {
         let accessed = false;
         if (root) {
@@ -451,11 +453,10 @@ function lemireRetry(n32: u32, m: u64): u64 {
   return max;
 }
 
-// A pending block's end: its coin stream moved on to one draw per region (if it has random
-// effects), nothing left pending.
+// A pending block's end: its coin stream moved on to one draw per region, nothing left pending.
 function settlePending(pending: usize, coinsBefore: u64, n: u32): void {
   // One draw per region whatever the outcomes: a SplitMix64 state just moves on by n steps.
-  if (load<u32>(pending + PENDING_RANDOM)) store<u64>(pending + PENDING_COINS, coinsBefore + <u64>n * GOLDEN);
+  store<u64>(pending + PENDING_COINS, coinsBefore + <u64>n * GOLDEN);
   store<u32>(pending + PENDING_NR_EFFECTS, 0);
 }
 
@@ -753,22 +754,15 @@ export function touchSampled(root: usize, regions: usize, n: u32, pending: usize
   let written: u32 = 0;
   const end = regions + <usize>n * REGION_BYTES;
   for (let r = regions; nEffects && r < end; r += REGION_BYTES) {
-    const addr = load<u64>(r + REGION_SAMPLING_ADDR);
-    const word = bitWord(root, addr);
-    if (!word) continue; // unmapped
-    const miss = missOf(effects, nEffects, addr >> PAGE_SHIFT);
-    if (miss == 1) continue;
-    let hit: u32 = 1;
-    if (miss != 0) {
-      coins += GOLDEN;
-      hit = <u32>(coinFrom(coins) >= miss);
-    }
+    // Page tables may have changed since prepare: look every sampled page up again.
     if (!out) {
-      store<u32>(word, load<u32>(word) | (hit << (<u32>(addr >> PAGE_SHIFT) & 31)));
-    } else if (hit) {
-      store<u64>(out + (<usize>written << 3), addr);
-      written++;
+      coins = decideSampled(r, root, false, effects, nEffects, coins, 0);
+      continue;
     }
+    const slot = out + (<usize>written << 3);
+    store<u64>(slot, 0);
+    coins = decideSampled(r, root, false, effects, nEffects, coins, slot);
+    if (load<u64>(slot)) written++;
   }
   settlePending(pending, coinsBefore, n);
   return written;

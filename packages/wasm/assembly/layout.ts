@@ -83,7 +83,6 @@ export const ADDRESS_BITS = 47; // PAGE_SHIFT + LEAF_PAGE_BITS + MID_BITS + ROOT
 export const PENDING_COINS = 0; // u64, SplitMix64 state of the coin tosses (seeded by the workload)
 export const PENDING_EFFECTS = 16; // u32 pointer to the effect records
 export const PENDING_NR_EFFECTS = 20; // u32, 0 = nothing pending
-export const PENDING_RANDOM = 24; // u32, 1 if an effect needs draws
 export const PENDING_BYTES = 32;
 
 // Effect record, for touchSampled: what one stretch of a workload's accesses did to one access

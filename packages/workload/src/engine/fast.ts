@@ -3,7 +3,7 @@ import {
   EFFECT_BASE, EFFECT_BYTES, EFFECT_FIRST_PAGE, EFFECT_KIND, EFFECT_LAST_PAGE, EFFECT_LENGTH, EFFECT_MISS_FIRST_PAGE,
   EFFECT_MISS_INSIDE, EFFECT_MISS_LAST_PAGE, EFFECT_POSITIONS, EFFECT_RANDOM, EFFECT_SEQUENTIAL, EFFECT_STRIDE,
   EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, PENDING_BYTES, PENDING_EFFECTS,
-  PENDING_COINS, PENDING_NR_EFFECTS, PENDING_RANDOM, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
+  PENDING_COINS, PENDING_NR_EFFECTS, ZIPF_EXACT_RANKS, ZIPF_PER_OCTAVE,
 } from "@damon-sim/wasm";
 import { pageOverlap, positionAddress, RANDOM, SEQUENTIAL, type CompiledPattern, type CompiledPhase } from "../compile.js";
 import type { FastRng } from "../fast-rng.js";
@@ -49,8 +49,6 @@ export class FastEngine {
   readonly #effects: Effect[] = [];
   readonly #arcs = new Float64Array(4);
   #nEffects = 0;
-  /** Whether an effect needs random draws (not only sequential walks). */
-  #random = false;
   /** Simulation memory: the pending block (PENDING_*), effect records, touched addresses. */
   readonly #pending: number;
   /** Where the pending block was handed over, until this engine takes it back. */
@@ -75,7 +73,6 @@ export class FastEngine {
   apply(phase: CompiledPhase, counts: Float64Array): void {
     if (this.#deferredTo) this.#takeBack();
     this.#nEffects = 0;
-    this.#random = false;
     for (const p of phase.patterns) {
       const m = counts[p.id];
       if (m === 0) continue;
@@ -139,13 +136,11 @@ export class FastEngine {
     f64[f + EFFECT_MISS_INSIDE / 8] = missFull;
     f64[f + EFFECT_MISS_FIRST_PAGE / 8] = Math.pow(1 - pageOverlap(p, p.firstPage) / p.length, m);
     f64[f + EFFECT_MISS_LAST_PAGE / 8] = Math.pow(1 - pageOverlap(p, p.lastPage) / p.length, m);
-    this.#random = true;
   }
 
   #pushZipf(p: CompiledPattern, m: number, miss: ZipfMiss): void {
     const f = this.#push(p, m, 0, 0, 0, EFFECT_ZIPF);
     this.#sim.mem.u32[((f << 3) + EFFECT_ZIPF_TABLE) >>> 2] = miss.table;
-    this.#random = true;
   }
 
   #growRecords(): void {
@@ -170,7 +165,6 @@ export class FastEngine {
     const u32 = mem.u32;
     const pending = this.#pending >>> 2;
     u32[pending + PENDING_EFFECTS / 4] = this.#records;
-    u32[pending + PENDING_RANDOM / 4] = +this.#random;
     const watching: Array<{ ctx: DamonContext; t: number }> = [];
     for (const ctx of this.#sim.contexts) {
       if (!ctx.running || ctx.ops !== "vaddr") continue;

@@ -5,7 +5,7 @@ import {
   EFFECT_BASE, EFFECT_BYTES, EFFECT_FIRST_PAGE, EFFECT_KIND, EFFECT_LAST_PAGE, EFFECT_LENGTH, EFFECT_MISS_FIRST_PAGE,
   EFFECT_MISS_INSIDE, EFFECT_MISS_LAST_PAGE, EFFECT_POSITIONS, EFFECT_RANDOM, EFFECT_SEQUENTIAL, EFFECT_STRIDE,
   EFFECT_WALK_FIRST, EFFECT_WALK_LAST, EFFECT_ZIPF, EFFECT_ZIPF_TABLE, PENDING_BYTES, PENDING_COINS, PENDING_EFFECTS,
-  PENDING_NR_EFFECTS, PENDING_RANDOM, REGION_BYTES, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD, ZIPF_EXACT_RANKS,
+  PENDING_NR_EFFECTS, REGION_BYTES, REGION_SAMPLING_ADDR, REGION_SAMPLING_WORD, ZIPF_EXACT_RANKS,
   ZIPF_PER_OCTAVE,
 } from "@damon-sim/wasm";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -42,11 +42,10 @@ function effect(kind: number, firstPage: number, lastPage: number, fields: Recor
 }
 
 /** A pending block holding one effect record, its coin stream at `coins`. */
-function pendingOf(e: number, random: boolean, coins = 0n): number {
+function pendingOf(e: number, coins = 0n): number {
   const pending = mem.alloc(PENDING_BYTES);
   mem.u32[(pending + PENDING_EFFECTS) >>> 2] = e;
   mem.u32[(pending + PENDING_NR_EFFECTS) >>> 2] = 1;
-  mem.u32[(pending + PENDING_RANDOM) >>> 2] = +random;
   mem.setU64Big(pending + PENDING_COINS, coins);
   return pending;
 }
@@ -80,7 +79,7 @@ describe("touchSampled", () => {
       [EFFECT_BASE]: base, [EFFECT_LENGTH]: length, [EFFECT_STRIDE]: stride, [EFFECT_POSITIONS]: positions,
       [EFFECT_WALK_FIRST]: 2, [EFFECT_WALK_LAST]: positions - 1,
     });
-    const pending = pendingOf(e, false);
+    const pending = pendingOf(e);
     const written = mem.wasm.touchSampled(space.root, table, lastPage - first + 2, pending, 0);
     expect(mem.u32[(pending + PENDING_NR_EFFECTS) >>> 2]).toBe(0); // consumed
     expect(written).toBe(0);
@@ -101,7 +100,7 @@ describe("touchSampled", () => {
     const GOLDEN = 0x9e3779b97f4a7c15n;
     for (const seed of [3n, 1n << 63n, 12345678901234567n]) {
       space.clearAccessed(first * PAGE_SIZE, (first + n) * PAGE_SIZE);
-      const pending = pendingOf(e, true, seed);
+      const pending = pendingOf(e, seed);
       mem.wasm.touchSampled(space.root, table, n, pending, 0);
       const coin = coinAfter(seed) >= 0.5; // the one draw used: the last edge page's
       const inside = Array.from({ length: 6 }, (_, i) => first + 2 + i);
@@ -120,7 +119,7 @@ describe("touchSampled", () => {
     for (let i = 0; i < length; i++) mem.f64[(miss >>> 3) + i] = i % 3 === 0 ? 0 : 1;
     const e = effect(EFFECT_ZIPF, first, first + n - 1, {});
     mem.u32[(e + EFFECT_ZIPF_TABLE) >>> 2] = miss;
-    mem.wasm.touchSampled(space.root, table, n, pendingOf(e, true), 0);
+    mem.wasm.touchSampled(space.root, table, n, pendingOf(e), 0);
     const entry = (rank: number) => {
       if (rank <= ZIPF_EXACT_RANKS) return rank - 1;
       const octave = Math.floor(Math.log2(rank));
@@ -136,7 +135,7 @@ describe("touchSampled", () => {
     mem.setU64(table + 2 * REGION_BYTES + REGION_SAMPLING_ADDR, 0x1000); // region 2 sampled an unmapped page
     const e = effect(EFFECT_RANDOM, first, first + 3, { [EFFECT_MISS_INSIDE]: 0, [EFFECT_MISS_FIRST_PAGE]: 0, [EFFECT_MISS_LAST_PAGE]: 0 });
     const out = mem.alloc(4 * 8);
-    const written = mem.wasm.touchSampled(space.root, table, 4, pendingOf(e, true), out);
+    const written = mem.wasm.touchSampled(space.root, table, 4, pendingOf(e), out);
     expect(written).toBe(3);
     expect([0, 1, 2].map((i) => mem.getU64(out + i * 8))).toEqual([first, first + 1, first + 3].map((p) => p * PAGE_SIZE));
     expect(touchedPages(first, 4)).toEqual([]);
