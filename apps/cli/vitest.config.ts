@@ -1,4 +1,3 @@
-import { defineProject } from "vitest/config";
+import { project } from "../../vitest.shared.ts";
 
-// Each test spawns the CLI (a few hundred ms per start), so allow more than the default 5 s.
-export default defineProject({ test: { name: "cli", environment: "node", testTimeout: 30_000 } });
+export default project("cli");

@@ -1,5 +1,3 @@
-import { defineProject } from "vitest/config";
+import { project } from "../../vitest.shared.ts";
 
-export default defineProject({
-  test: { name: "core", environment: "node", setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] },
-});
+export default project("core", { setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] });

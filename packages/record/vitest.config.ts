@@ -1,5 +1,3 @@
-import { defineProject } from "vitest/config";
+import { project } from "../../vitest.shared.ts";
 
-export default defineProject({
-  test: { name: "record", environment: "node", setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] },
-});
+export default project("record", { setupFiles: ["../../tools/test-runner/fast-check-seed.ts"] });

@@ -1,5 +1,6 @@
 // Each package must stand on its own: pack it as npm publish would, install only the
-// tarballs into an empty folder (offline), and use it from there.
+// tarballs into an empty folder, and use it from there. npm may ask the registry for the
+// metadata of third-party dependencies (a fresh machine's cache has only their tarballs).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +33,7 @@ beforeAll(() => {
   const consumer = join(work, "consumer");
   execFileSync("mkdir", ["-p", consumer]);
   writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", ...tarballs], { cwd: consumer, stdio: "pipe" });
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", ...tarballs], { cwd: consumer, stdio: "pipe" });
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -56,8 +57,21 @@ describe("published packages", () => {
     expect(pkg.name).toMatch(/^@damon-sim\/[a-z-]+$/);
     expect(pkg.type).toBe("module");
     expect(Object.keys(pkg.bin)).toEqual(["damon-sim"]);
-    expect(pkg.files).toEqual(["dist"]);
+    expect(pkg.files).toEqual(["bin", "dist"]);
     expect(pkg.dependencies ?? {}).toEqual({}); // bundled: nothing to install at run time
+  });
+
+  // Each package builds with the tools it declares, not with what the root happens to hoist.
+  it.each([...libraries, ...apps, "apps/web"])("%s declares the tools its build runs", (dir) => {
+    const pkg = manifest(dir);
+    const declared = { ...pkg.dependencies, ...pkg.devDependencies };
+    const toolPackage: Record<string, string> = { asc: "assemblyscript", tsc: "typescript", esbuild: "esbuild" };
+    const script: string = pkg.scripts.build;
+    const tools = script.split(/&&|;/).map((step) => step.trim().split(/\s+/)[0]);
+    const buildJs = tools.includes("node") && readFileSync(join(root, dir, script.match(/node (\S+\.mjs)/)?.[1] ?? "package.json"), "utf8");
+    if (buildJs && /from "esbuild"/.test(buildJs)) tools.push("esbuild");
+    for (const tool of tools) if (toolPackage[tool]) expect(declared, `${dir}: ${tool}`).toHaveProperty(toolPackage[tool]);
+    expect(tools.length).toBeGreaterThan(0);
   });
 
   it("the installed libraries run a simulation from a plain ESM script", () => {
@@ -110,5 +124,16 @@ console.log(JSON.stringify({ snapshots: summary.snapshots, read: record.snapshot
     expect(readdirSync(join(consumer, "node_modules", "@damon-sim")).sort()).toEqual(
       ["cli", "core", "dbgfs", "fuse", "record", "session", "wasm", "workload"],
     );
+  });
+
+  it("the CLI tarball alone installs globally and runs", () => {
+    const prefix = join(work, "global");
+    const cliTarball = tarballs.find((t) => /damon-sim-cli-/.test(t))!;
+    execFileSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", cliTarball], { stdio: "pipe" });
+    const bin = join(prefix, "bin", "damon-sim");
+    expect(execFileSync(bin, ["--version"], { encoding: "utf8" })).toBe(`${manifest("apps/cli").version}\n`);
+    const out = execFileSync(bin, ["record", "hotcold", "-d", "1", "-o", join(work, "global.data")], { encoding: "utf8", cwd: work });
+    expect(out).toMatch(/^recorded 10 aggregations of pid \d+ to /);
+    expect(readdirSync(join(prefix, "lib", "node_modules", "@damon-sim"))).toEqual(["cli"]);
   });
 });
