@@ -25,32 +25,40 @@ describe("help and usage", () => {
     }
   });
 
-  it("usage errors exit 2 with one line", () => {
-    for (const args of [
-      ["frob"],
-      ["record"],
-      ["record", "nosuchworkload"],
-      ["record", "stairs", "--attrs", "1 2 3"],
-      ["record", "stairs", "--sample", "-5"],
-      ["record", "stairs", "--ops", "kvm"],
-      ["report", "wss", "-r", "1", "2"],
-      ["report", "heatmap", "--output", "x.gif"],
-      ["adjust"],
-      ["sweep", "-w", "stairs", "--shard", "3/2"],
-      ["dbgfs", "--kernel", "4.19"],
-      ["demo", "extra"],
-    ]) {
+  it("npm ci links damon-sim into the repository's node_modules/.bin, so npx finds it", () => {
+    const bin = fileURLToPath(new URL("../../../node_modules/.bin/damon-sim", import.meta.url));
+    expect(existsSync(bin)).toBe(true);
+    expect(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout).toBe("0.1.0\n");
+  });
+
+  it("usage errors exit 2 with one line that points to the command's --help", () => {
+    for (const [help, args] of [
+      ["damon-sim", ["frob"]],
+      ["damon-sim record", ["record"]],
+      ["damon-sim record", ["record", "nosuchworkload"]],
+      ["damon-sim record", ["record", "stairs", "--attrs", "1 2 3"]],
+      ["damon-sim record", ["record", "stairs", "--attrs", "5000 100000 1000000 1000 10"]],
+      ["damon-sim record", ["record", "stairs", "--sample", "-5"]],
+      ["damon-sim record", ["record", "stairs", "--ops", "kvm"]],
+      ["damon-sim report wss", ["report", "wss", "-r", "1", "2"]],
+      ["damon-sim report heatmap", ["report", "heatmap", "--output", "x.gif"]],
+      ["damon-sim adjust", ["adjust"]],
+      ["damon-sim sweep", ["sweep", "-w", "stairs", "--shard", "3/2"]],
+      ["damon-sim sweep", ["sweep", "-w", "nosuchworkload"]],
+      ["damon-sim dbgfs", ["dbgfs", "--kernel", "4.19"]],
+      ["damon-sim demo", ["demo", "extra"]],
+    ] as const) {
       const result = run(...args);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
-      expect(result.stderr).toMatch(/^damon-sim: /);
+      expect(result.stderr, args.join(" ")).toMatch(new RegExp(`^damon-sim: .+ \\(see '${help} --help'\\)\n$`));
     }
   });
 
-  it("mount explains on one line why it cannot mount (exit 2)", () => {
+  it("mount explains on one line why it cannot mount (exit 1, naming the mount point)", () => {
     const result = run("mount", "/nonexistent/mountpoint");
-    expect(result.status).toBe(2);
-    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^damon-sim: \/nonexistent\/mountpoint: cannot mount: [^\n]+\n$/);
   });
 });
 

@@ -1,29 +1,47 @@
-import { createReadStream } from "node:fs";
-import { rename, rm, stat, writeFile, open } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { createReadStream, rmSync } from "node:fs";
+import { open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { RunError } from "./errors.js";
+
+/** Temporary files not yet renamed into place: removed if the process ends first. */
+const pending = new Set<string>();
+process.on("exit", () => {
+  for (const tmp of pending) rmSync(tmp, { force: true });
+});
 
 /** A file's bytes as a stream, failing with one line when it cannot be read. */
 export async function inputStream(path: string): Promise<AsyncIterable<Uint8Array>> {
+  let info;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new RunError(`${path}: is a directory`);
+    info = await stat(path);
   } catch (error) {
-    if (error instanceof RunError) throw error;
-    throw new RunError(`cannot read ${path}: ${describe(error)}`);
+    throw new RunError(path, `cannot read: ${describe(error)}`);
   }
-  return createReadStream(path, { highWaterMark: 1 << 20 });
+  if (info.isDirectory()) throw new RunError(path, "cannot read: is a directory");
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  return readingErrorsAsFailures(path, stream);
+}
+
+async function* readingErrorsAsFailures(path: string, stream: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw new RunError(path, `cannot read: ${describe(error)}`);
+  }
 }
 
 /** Writes a whole file or nothing: a temporary file in the same directory, renamed at the end. */
 export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = temporaryPath(path);
+  pending.add(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw new RunError(`cannot write ${path}: ${describe(error)}`);
+    throw new RunError(path, `cannot write: ${describe(error)}`);
+  } finally {
+    pending.delete(tmp);
   }
 }
 
@@ -33,27 +51,39 @@ export async function writeAtomically(path: string, data: string | Uint8Array): 
  */
 export async function atomicSink(path: string) {
   const tmp = temporaryPath(path);
-  let handle;
+  let file;
   try {
-    handle = await open(tmp, "w", 0o600);
+    file = await open(tmp, "w", 0o644);
   } catch (error) {
-    throw new RunError(`cannot write ${path}: ${describe(error)}`);
+    throw new RunError(path, `cannot write: ${describe(error)}`);
   }
-  const file = handle;
+  pending.add(tmp);
   let closed = false;
   return {
     async write(chunk: Uint8Array) {
-      await file.write(chunk);
+      try {
+        await file.write(chunk);
+      } catch (error) {
+        throw new RunError(path, `cannot write: ${describe(error)}`);
+      }
     },
     async commit() {
       closed = true;
-      await file.close();
-      await rename(tmp, path);
+      try {
+        await file.close();
+        await rename(tmp, path);
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw new RunError(path, `cannot write: ${describe(error)}`);
+      } finally {
+        pending.delete(tmp);
+      }
     },
     async abort() {
       if (!closed) await file.close().catch(() => {});
       closed = true;
       await rm(tmp, { force: true });
+      pending.delete(tmp);
     },
     tmp,
   };
@@ -63,10 +93,20 @@ function temporaryPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 }
 
+/** An errno as people read it (strerror's words), anything else by its first line. */
 export function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  if (e?.code === "ENOENT") return "no such file";
-  if (e?.code === "EACCES") return "permission denied";
-  if (e?.code === "EISDIR") return "is a directory";
+  const words: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EACCES: "permission denied",
+    EISDIR: "is a directory",
+    ENOTDIR: "not a directory",
+    ENOSPC: "no space left on device",
+    EROFS: "read-only file system",
+    EEXIST: "file exists",
+    EIO: "input/output error",
+    EPERM: "operation not permitted",
+  };
+  if (e?.code && words[e.code]) return words[e.code];
   return e?.message?.split("\n")[0] ?? String(error);
 }

@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { dbgfsCommand } from "./commands/dbgfs.js";
 import { mountCommand } from "./commands/mount.js";
@@ -7,7 +8,7 @@ import {
   adjustCommand, reportHeatmapCommand, reportNrRegionsCommand, reportRawCommand, reportWssCommand,
 } from "./commands/report.js";
 import { demoCommand } from "./commands/demo.js";
-import { UsageError } from "./errors.js";
+import { failureReport } from "./errors.js";
 
 const VERSION = "0.1.0";
 
@@ -31,12 +32,8 @@ export function buildProgram(): Command {
   const program = new Command("damon-sim")
     .description("DAMON, the Linux kernel's Data Access MONitor, over simulated processes")
     .version(VERSION, "-V, --version")
-    .option("--debug", "print stack traces of failures")
-    .exitOverride()
-    .configureOutput({
-      // One line, "damon-sim: <what>", for every usage error.
-      outputError: (text, write) => write(`damon-sim: ${text.replace(/^error: /, "").trim()} (see --help)\n`),
-    });
+    .option("--debug", "print stack traces of failures (as DAMON_SIM_DEBUG=1 does)")
+    .exitOverride();
 
   program
     .command("demo")
@@ -157,7 +154,25 @@ export function buildProgram(): Command {
     .addOption(new Option("--output_type <format>", "record format").choices(["json_compressed", "json", "perf_script", "binary_v2"]).default("json_compressed"))
     .action(async (options) => adjustCommand(options));
 
+  // One line for every usage error commander finds, with the hint of the command it was in.
+  const each = (command: Command): void => {
+    command.configureOutput({
+      outputError: (text, write) => write(`damon-sim: ${text.replace(/^error: /, "").trim()} (see '${commandPath(command)} --help')\n`),
+    });
+    command.commands.forEach(each);
+  };
+  each(program);
+  program.hook("preAction", (_, action) => void (running = action));
   return program;
+}
+
+/** The command whose action is running: the one whose --help a usage error points to. */
+let running: Command | undefined;
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
 }
 
 export function useColor(): boolean {
@@ -179,13 +194,35 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    const usage = error instanceof UsageError;
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`damon-sim: ${message}\n`);
-    if (!usage && argv.includes("--debug") && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = usage ? 2 : 1;
+    fail(error);
   }
 }
+
+/** Every failure ends here: one line, never a stack unless asked for, exit 2 or 1. */
+function fail(error: unknown): void {
+  const debug = process.env.DAMON_SIM_DEBUG === "1" || process.argv.includes("--debug");
+  const { text, status } = failureReport(error, running ? commandPath(running) : "damon-sim", debug);
+  process.stderr.write(text);
+  process.exitCode = status;
+}
+
+// A signal nobody else handles (record and mount do) ends the program the usual way, but
+// through "exit", so that no temporary output file is left behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(128 + constants.signals[signal]);
+  });
+}
+
+// What escapes a command (a stream's late error, a stray rejection) is a failure too.
+process.on("uncaughtException", (error) => {
+  fail(error);
+  process.exit();
+});
+process.on("unhandledRejection", (error) => {
+  fail(error);
+  process.exit();
+});
 
 // A closed pipe (`damon-sim report raw | head`) ends the program quietly, as Unix tools do.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

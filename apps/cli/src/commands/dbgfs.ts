@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { KERNEL_VERSIONS, Shell, SimKernel, type KernelVersion } from "@damon-sim/dbgfs";
 import { RunError, UsageError } from "../errors.js";
+import { describe } from "../io.js";
 
 export interface DbgfsOptions {
   kernel: string;
@@ -27,8 +28,9 @@ export async function dbgfsCommand(options: DbgfsOptions): Promise<number> {
   const kernel = await SimKernel.create({ seed: options.seed, version });
   const io = { stdout: (t: string) => void process.stdout.write(t), stderr: (t: string) => void process.stderr.write(t) };
   if (options.script !== undefined) {
-    const source = await readFile(options.script, "utf8").catch((error: NodeJS.ErrnoException) => {
-      throw new RunError(`cannot read script ${options.script}: ${error.code ?? error.message}`);
+    const script = options.script;
+    const source = await readFile(script, "utf8").catch((error: unknown) => {
+      throw new RunError(script, `cannot read: ${describe(error)}`);
     });
     return new Shell(kernel).run(source, io, options.script);
   }

@@ -1,6 +1,6 @@
 import { Errno as FuseErrno, checkFuse, mount, type FuseHandler } from "@damon-sim/fuse";
 import { DirNode, FileNode, readSlice, SimKernel, type Node } from "@damon-sim/dbgfs";
-import { UsageError } from "../errors.js";
+import { RunError } from "../errors.js";
 import { parseKernel } from "./dbgfs.js";
 
 export interface MountOptions {
@@ -23,7 +23,7 @@ const idleSpawner: Spawner = (kernel, spec) => kernel.sim.machine.spawn(spec.spl
 export async function mountCommand(dir: string, options: MountOptions, spawner: Spawner = idleSpawner): Promise<number> {
   const version = parseKernel(options.kernel);
   const check = checkFuse();
-  if (!check.ok) throw new UsageError(`cannot mount: ${check.reason}`);
+  if (!check.ok) throw new RunError(dir, `cannot mount: ${check.reason}`);
   const kernel = await SimKernel.create({ seed: options.seed, version });
   for (const spec of options.spawn) spawner(kernel, spec);
   const root = new DirNode("");
@@ -38,9 +38,9 @@ export async function mountCommand(dir: string, options: MountOptions, spawner: 
       debug: options.debug ? (line) => process.stderr.write(`fuse: ${line}\n`) : undefined,
     });
   } catch (error) {
-    // Permission, missing mount point, no fuse in the kernel: say why on one line (exit 2).
+    // Permission, missing mount point, no fuse in the kernel: say why on one line.
     const why = (error as Error).message.split("\n")[0];
-    throw new UsageError(`cannot mount ${dir}: ${why} (needs root or 'unshare -Urm', and an existing directory)`);
+    throw new RunError(dir, `cannot mount: ${why} (needs root or 'unshare -Urm', and an existing directory)`, { cause: error });
   }
   process.stderr.write(`damon-sim: Linux ${version} debugfs mounted at ${dir} (virtual time at ${options.speed}x); Ctrl-C unmounts\n`);
 

@@ -36,7 +36,7 @@ export async function workloadInput(name: string, ips?: number): Promise<Workloa
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UsageError(`unknown workload '${name}': not a built-in (${BUILTIN_NAMES.join(", ")}) nor a file`);
-    throw new RunError(`cannot read ${name}: ${describe(error)}`);
+    throw new RunError(name, `cannot read: ${describe(error)}`);
   }
   const text = new TextDecoder().decode(head);
   if (isBinaryTrace(head) || /^(==\d+==|I  |[ ][LSM] )/m.test(text)) {
@@ -81,7 +81,7 @@ export async function recordCommand(workload: string, options: RecordOptions): P
     });
   } catch (error) {
     await sink.abort();
-    if (error instanceof WorkloadError) throw new RunError(error.message.split("\n")[0]);
+    if (error instanceof WorkloadError) throw workloadFailure(workload, error);
     if ((error as { code?: string }).code === "EINVAL") throw new UsageError(`bad attrs: ${(error as Error).message}`);
     throw error;
   }
@@ -112,7 +112,8 @@ export async function recordCommand(workload: string, options: RecordOptions): P
   } catch (error) {
     bar?.stop();
     await sink.abort();
-    if (error instanceof WorkloadError || error instanceof RecordFormatError) throw new RunError(error.message.split("\n")[0]);
+    if (error instanceof WorkloadError) throw workloadFailure(workload, error);
+    if (error instanceof RecordFormatError) throw new RunError(workload, error.message, { cause: error });
     throw error;
   } finally {
     process.off("SIGINT", onSignal);
@@ -120,6 +121,12 @@ export async function recordCommand(workload: string, options: RecordOptions): P
   }
   const wallS = (performance.now() - started) / 1000;
   process.stdout.write(formatSummary(summary, wallS, options.out));
+}
+
+/** A workload problem, named by the file the user gave (the package only knows "<lackey trace>"). */
+export function workloadFailure(workload: string, error: WorkloadError): RunError {
+  const where = error.line !== undefined ? `line ${error.line}: ` : error.path !== undefined ? `${error.path}: ` : "";
+  return new RunError(workload, where + error.problem, { cause: error });
 }
 
 function mib(bytes: number): string {

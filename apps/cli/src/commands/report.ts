@@ -7,19 +7,15 @@ import { atomicSink, inputStream, writeAtomically } from "../io.js";
 
 /** Opens a record file for reading, turning format problems into one-line failures. */
 export async function openRecord(path: string): Promise<RecordStream> {
-  try {
-    return await readRecord(await inputStream(path));
-  } catch (error) {
-    if (error instanceof RecordFormatError) throw new RunError(`${path}: ${error.message}`);
-    throw error;
-  }
+  return guard(path, async () => readRecord(await inputStream(path)));
 }
 
+/** Runs work on the record at `path`; a format problem found on the way names that file. */
 async function guard<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof RecordFormatError) throw new RunError(`${path}: ${error.message}`);
+    if (error instanceof RecordFormatError) throw new RunError(path, error.message, { cause: error });
     throw error;
   }
 }
@@ -157,7 +153,7 @@ export async function adjustCommand(options: AdjustOptions): Promise<void> {
         });
         await writer.write(snapshot);
       }
-      if (!writer) throw new RunError(`${options.input}: no snapshots to adjust`);
+      if (!writer) throw new RunError(options.input, "no snapshots to adjust");
       await writer.close();
       await sink.commit();
     } catch (error) {

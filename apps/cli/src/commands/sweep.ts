@@ -1,9 +1,10 @@
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Session } from "@damon-sim/session";
-import { UsageError } from "../errors.js";
+import { WorkloadError } from "@damon-sim/workload";
+import { fromWire, toWire, UsageError, type WireError } from "../errors.js";
 import { writeAtomically } from "../io.js";
-import { recordAttrs, workloadInput } from "./record.js";
+import { recordAttrs, workloadFailure, workloadInput } from "./record.js";
 
 export interface SweepOptions {
   workload: string[];
@@ -57,14 +58,19 @@ export function parseShard(text: string | undefined): [number, number] {
 
 /** One grid point's result: everything but wall time, so shards and reruns match exactly. */
 async function runPoint(point: Point, duration: number, accuracy: boolean): Promise<string> {
-  const session = await Session.create({
-    workload: await workloadInput(point.workload),
-    attrs: recordAttrs({ attrs: point.attrs } as never),
-    seed: point.seed,
-    durationUs: Math.round(duration * 1e6),
-    accuracy,
-  });
-  const summary = await session.run();
+  let summary;
+  try {
+    const session = await Session.create({
+      workload: await workloadInput(point.workload),
+      attrs: recordAttrs({ attrs: point.attrs } as never),
+      seed: point.seed,
+      durationUs: Math.round(duration * 1e6),
+      accuracy,
+    });
+    summary = await session.run();
+  } catch (error) {
+    throw error instanceof WorkloadError ? workloadFailure(point.workload, error) : error;
+  }
   const { interrupted: _, ...rest } = summary;
   return JSON.stringify({ index: point.index, workload: point.workload, attrs: point.attrs, seed: point.seed, ...rest });
 }
@@ -96,8 +102,13 @@ export async function sweepCommand(options: SweepOptions): Promise<void> {
         while (next < points.length) {
           const k = next++;
           results[k] = await new Promise<string>((resolve, reject) => {
-            worker.once("message", (m: { line?: string; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.line!)));
-            worker.once("error", reject);
+            const onError = (error: Error) => reject(error);
+            worker.once("error", onError);
+            worker.once("message", (m: { line?: string; error?: WireError }) => {
+              worker.off("error", onError);
+              if (m.error) reject(fromWire(m.error));
+              else resolve(m.line!);
+            });
             worker.postMessage({ point: points[k], duration: options.duration, accuracy: Boolean(options.accuracy) });
           });
           emit();
@@ -117,7 +128,7 @@ export function sweepWorker(): boolean {
     try {
       parentPort!.postMessage({ line: await runPoint(point, duration, accuracy) });
     } catch (error) {
-      parentPort!.postMessage({ error: (error as Error).message.split("\n")[0] });
+      parentPort!.postMessage({ error: toWire(error) });
     }
   });
   return true;

@@ -1,0 +1,88 @@
+// The error policy of apps/cli/README.md, through the built binary: usage errors exit 2 with
+// one line and a --help hint; failures exit 1 with `damon-sim: <file>: <what>`; no stack
+// trace unless DAMON_SIM_DEBUG=1; no output file unless it is complete.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { failureReport, RunError, UsageError } from "./errors.js";
+
+const cli = fileURLToPath(new URL("../bin/damon-sim.js", import.meta.url));
+const lackey = fileURLToPath(new URL("../../../packages/workload/fixtures/synthetic.lackey", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "damon-sim-errors-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: work, env: { ...process.env, NO_COLOR: "1", ...env } });
+const path = (name: string) => join(work, name);
+
+describe("failures: exit 1, one line naming the file", () => {
+  writeFileSync(path("corrupt.data"), Buffer.from([0x78, 0x9c, 1, 2, 3, 4, 5]));
+  writeFileSync(path("bad.cfg"), "garbage\n");
+  const lines = readFileSync(lackey, "utf8").split("\n");
+  // Valid for a while, then one bad line: the failure comes in the middle of the run.
+  writeFileSync(path("bad.lackey"), [...lines.slice(0, 900), " L zzzz,8", ...lines.slice(900)].join("\n"));
+  mkdirSync(path("dir"));
+
+  it.each([
+    [["report", "raw", "-i", path("missing.data")], path("missing.data"), "cannot read: no such file or directory"],
+    [["report", "raw", "-i", path("dir")], path("dir"), "cannot read: is a directory"],
+    [["report", "wss", "-i", path("corrupt.data")], path("corrupt.data"), "json_compressed: "],
+    [["record", "stairs", "-d", "1", "-o", path("nodir/out.data")], path("nodir/out.data"), "cannot write: no such file or directory"],
+    [["record", path("bad.cfg"), "-o", path("cfg.data")], path("bad.cfg"), "line 1: "],
+    [["record", path("bad.lackey"), "-o", path("lackey.data")], path("bad.lackey"), "line 901: not a lackey"],
+    [["sweep", "-w", path("bad.cfg"), "-j", "1", "-o", path("sweep.jsonl")], path("bad.cfg"), "line 1: "],
+    [["report", "heatmap", "-i", path("corrupt.data"), "--output", path("nodir/h.png")], path("corrupt.data"), "json_compressed: "],
+    [["dbgfs", "--script", path("missing.sh")], path("missing.sh"), "cannot read: no such file or directory"],
+  ])("%j", (args, file, what) => {
+    const result = run(args);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.startsWith(`damon-sim: ${file}: ${what}`), result.stderr).toBe(true);
+    expect(result.stderr.split("\n")).toHaveLength(2); // one line and its newline
+  });
+
+  it("leaves no output and no temporary file behind", () => {
+    const left = readdirSync(work).filter((f) => !["corrupt.data", "bad.cfg", "bad.lackey", "dir"].includes(f));
+    expect(left).toEqual([]);
+  });
+});
+
+describe("signals", () => {
+  it("a sweep killed before it ends leaves neither its output nor a temporary file", async () => {
+    const out = path("killed.jsonl");
+    const child = spawn(process.execPath, [cli, "sweep", "-w", "zipf", "--seed", "0-99999", "-d", "1", "-j", "1", "-o", out], { cwd: work });
+    const exited = new Promise((r) => child.on("exit", (c, s) => r(c ?? s)));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGTERM");
+    const code = await exited;
+    expect(code).toBe(128 + 15);
+    expect(readdirSync(work).filter((f) => f.includes("killed"))).toEqual([]);
+  });
+});
+
+describe("stack traces", () => {
+  it("are never shown, unless DAMON_SIM_DEBUG=1 asks", () => {
+    const args = ["report", "raw", "-i", path("corrupt.data")];
+    expect(run(args).stderr).not.toMatch(/\n\s+at /);
+    const debug = run(args, { DAMON_SIM_DEBUG: "1" });
+    expect(debug.status).toBe(1);
+    expect(debug.stderr).toMatch(/^damon-sim: .*\n(.|\n)*\n\s+at /);
+  });
+
+  it("an unexpected error is one line saying so, with the stack only on request", () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'x')\n  more detail");
+    expect(failureReport(bug, "damon-sim report raw", false)).toEqual({
+      text: "damon-sim: internal error: Cannot read properties of undefined (reading 'x') (DAMON_SIM_DEBUG=1 shows where)\n",
+      status: 1,
+    });
+    expect(failureReport(bug, "damon-sim", true).text).toContain(bug.stack);
+    expect(failureReport(new UsageError("bad --x\nsecond"), "damon-sim adjust", false)).toEqual({
+      text: "damon-sim: bad --x (see 'damon-sim adjust --help')\n",
+      status: 2,
+    });
+    const cause = new Error("EIO deep down");
+    expect(failureReport(new RunError("a.data", "cannot read", { cause }), "damon-sim", true).text).toContain(cause.stack);
+  });
+});
