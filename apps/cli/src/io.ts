@@ -1,5 +1,5 @@
 import { createReadStream, rmSync } from "node:fs";
-import { open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { RunError } from "./errors.js";
 
@@ -32,16 +32,13 @@ async function* readingErrorsAsFailures(path: string, stream: AsyncIterable<Uint
 
 /** Writes a whole file or nothing: a temporary file in the same directory, renamed at the end. */
 export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = temporaryPath(path);
-  pending.add(tmp);
+  const sink = await atomicSink(path);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    await sink.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    await sink.commit();
   } catch (error) {
-    await rm(tmp, { force: true });
-    throw new RunError(path, `cannot write: ${describe(error)}`);
-  } finally {
-    pending.delete(tmp);
+    await sink.abort();
+    throw error;
   }
 }
 
