@@ -46,6 +46,14 @@ export interface InitRegion {
   end: number | bigint;
 }
 
+/**
+ * `online: true` skips the EBUSY check: a kdamond callback updating its own running context
+ * (the sysfs interface's 'commit'), as damon_set_attrs and friends allow in the kernel.
+ */
+export interface OnlineUpdate {
+  online?: boolean;
+}
+
 /** A callback returning true asks the kdamond to stop (the kernel's non-zero return). */
 export type ContextCallback = (ctx: DamonContext) => boolean | void;
 
@@ -129,8 +137,8 @@ export class DamonContext {
    * Installs DAMOS schemes, replacing the old ones and their statistics. EBUSY while running.
    * Validation of the numbers is the interface's job (debugfs checks differ by version).
    */
-  setSchemes(specs: readonly DamosSpec[]): void {
-    this.#assertStopped();
+  setSchemes(specs: readonly DamosSpec[], options: OnlineUpdate = {}): void {
+    if (!options.online) this.#assertStopped();
     this.#schemes = specs.map((spec) => new Damos(spec));
   }
 
@@ -155,10 +163,10 @@ export class DamonContext {
   }
 
   /** Sets the attributes (damon_set_attrs). EINVAL on invalid values, EBUSY while running. */
-  setAttrs(attrs: Partial<DamonAttrs>): void {
+  setAttrs(attrs: Partial<DamonAttrs>, options: OnlineUpdate = {}): void {
     const next = { ...this.#attrs, ...attrs };
     validateAttrs(next, this.behaviour);
-    this.#assertStopped();
+    if (!options.online) this.#assertStopped();
     this.#attrs = next;
     this.#writeAttrs();
   }
@@ -168,7 +176,7 @@ export class DamonContext {
    * physical address space. ESRCH for a pid with no task (checked first), EBUSY while running.
    * Regions of old targets are dropped.
    */
-  setTargets(pids: readonly number[] | "paddr"): void {
+  setTargets(pids: readonly number[] | "paddr", options: OnlineUpdate = {}): void {
     let targets: DamonTarget[];
     if (pids === "paddr") {
       targets = [{ task: null, id: 42 }];
@@ -179,7 +187,7 @@ export class DamonContext {
         return { task, id: pid };
       });
     }
-    this.#assertStopped();
+    if (!options.online) this.#assertStopped();
     this.#ops = pids === "paddr" ? "paddr" : "vaddr";
     this.#installTargets(targets);
   }
@@ -211,8 +219,8 @@ export class DamonContext {
    * a valid target, and come after the previous region of the same target. On any error
    * nothing changes. EBUSY while running.
    */
-  setInitRegions(regions: readonly InitRegion[]): void {
-    this.#assertStopped();
+  setInitRegions(regions: readonly InitRegion[], options: OnlineUpdate = {}): void {
+    if (!options.online) this.#assertStopped();
     const perTarget: Array<Array<{ start: bigint; end: bigint }>> = this.#targets.map(() => []);
     for (const r of regions) {
       const start = toU64(r.start);

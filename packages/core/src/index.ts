@@ -4,7 +4,7 @@ export {
   type DamonAttrs, type KernelBehaviour,
 } from "./attrs.js";
 export {
-  DamonContext, type ContextCallback, type ContextOptions, type DamonTarget, type InitRegion, type OpsKind,
+  DamonContext, type ContextCallback, type ContextOptions, type DamonTarget, type InitRegion, type OnlineUpdate, type OpsKind,
 } from "./context.js";
 export {
   applySchemes, coldScore, Damos, DAMOS_ACTIONS, watermarkWaitUs,

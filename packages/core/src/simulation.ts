@@ -40,6 +40,7 @@ export class Simulation {
   #contextsCreated = 0;
   #now = 0;
   #running = 0;
+  #runningExclusive = false;
 
   private constructor(mem: SimMemory, options: SimulationOptions) {
     this.mem = mem;
@@ -88,11 +89,13 @@ export class Simulation {
   }
 
   /**
-   * damon_start: EBUSY if any kdamond runs; otherwise one kdamond thread per context, in
-   * order, named kdamond.<n> after the running count.
+   * damon_start: EBUSY if any kdamond runs (exclusive, as debugfs starts) or an exclusive
+   * one runs (sysfs); otherwise one kdamond thread per context, in order, named
+   * kdamond.<n> after the running count.
    */
-  start(contexts: readonly DamonContext[] = this.#contexts): void {
-    if (this.#running > 0) throw new DamonError("EBUSY", "a kdamond is already running");
+  start(contexts: readonly DamonContext[] = this.#contexts, exclusive = true): void {
+    if (exclusive ? this.#running > 0 : this.#runningExclusive) throw new DamonError("EBUSY", "a kdamond is already running");
+    if (exclusive && contexts.length) this.#runningExclusive = true;
     for (const ctx of contexts) {
       const thread = this.machine.spawnKernelThread(`kdamond.${this.#running}`);
       this.#running++;
@@ -163,6 +166,7 @@ export class Simulation {
   /** @internal Called by a kdamond as it exits. */
   kdamondExited(_ctx: DamonContext, thread: Task): void {
     this.#running--;
+    if (this.#running === 0) this.#runningExclusive = false;
     if (thread.alive) this.machine.exit(thread.pid);
   }
 
