@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { dbgfsCommand } from "./commands/dbgfs.js";
 import { mountCommand } from "./commands/mount.js";
 import { recordCommand } from "./commands/record.js";
+import { runCommand } from "./commands/run.js";
 import { sweepCommand, sweepWorker } from "./commands/sweep.js";
 import {
   adjustCommand, reportHeatmapCommand, reportNrRegionsCommand, reportRawCommand, reportWssCommand,
@@ -64,6 +65,25 @@ export function buildProgram(): Command {
     .option("--fuse-debug", "log every FUSE request to stderr")
     .action(async (dir: string, options) => {
       process.exitCode = await mountCommand(dir, { ...options, debug: options.fuseDebug });
+    });
+
+  program
+    .command("run")
+    .description("run COMMAND (e.g. damo) against a simulated machine: DAMON's debugfs, sysfs and /proc mounted in private namespaces (Linux, root)")
+    .argument("<command...>", "the command and its arguments, after '--'")
+    .option("--kernel <version>", "kernel whose DAMON interfaces to present", "6.8")
+    .option("--spawn <workload>", "start a built-in workload as a process first (repeatable); pids in $DAMON_SIM_PIDS", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--speed <x>", "virtual seconds per wall-clock second", positive("--speed"), 1)
+    .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
+    .addHelpText(
+      "after",
+      `
+COMMAND sees: $DAMON_SIM_PIDS (the workloads' pids, which ps and /proc show too),
+$DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's. Example:
+  damon-sim run --spawn stairs -- sh -c 'python3 damo.py start $DAMON_SIM_PIDS && python3 damo.py status'`,
+    )
+    .action(async (command: string[], options) => {
+      process.exitCode = await runCommand(command, options);
     });
 
   program

@@ -41,6 +41,8 @@ export class Tracing {
     damon.add(event);
     this.dir.add(new DirNode("events")).add(damon);
     this.dir.add(new FileNode("trace_pipe", 0o444, { seekable: false, read: (count) => this.#consume(count) }));
+    // damo lists the damon: events here to learn which tracepoints the kernel has.
+    this.dir.add(new FileNode("available_events", 0o444, { seekable: true, read: (count, pos) => readSlice("damon:damon_aggregated\n", count, pos) }));
   }
 
   get enabled(): boolean {

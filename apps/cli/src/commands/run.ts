@@ -1,0 +1,288 @@
+/**
+ * `damon-sim run [--kernel V] [--seed N] [--speed X] [--spawn W ...] -- COMMAND...`: a
+ * simulated machine that real tools (damo, cat, ps) drive. The command re-executes itself
+ * in `unshare --mount --pid --fork --propagation private --mount-proc`, so every mount
+ * lives in a private mount namespace and dies with it, and every process of COMMAND in a
+ * fresh pid namespace, where pids can be chosen. There (as pid 1) it:
+ *
+ * 1. starts the simulated kernel and the --spawn workloads (built-ins, looping forever);
+ * 2. starts one real placeholder process per workload with the SAME pid as the simulated
+ *    task (via /proc/sys/kernel/ns_last_pid), named like it, so `ps`, `pidof` and
+ *    `damo start PID` see a live process;
+ * 3. serves the simulated files with one FUSE mount in a temporary directory and
+ *    bind-mounts its parts over the real paths (lxcfs-style):
+ *      debug/         over debugfs's mount point (a real debugfs is mounted first when none
+ *                     is, so /proc/mounts names it with type debugfs, as damo looks it up);
+ *      debug/tracing/ over tracefs's mount point (mounted the same way when missing);
+ *      mm-damon/      over <sysfs>/kernel/mm/damon (the sysfs interface; an empty directory
+ *                     for kernels without it, so the host's real DAMON is never reached);
+ *      proc/PID/{maps,stat,statm,status,comm,cmdline} over /proc/PID/..., and proc/meminfo;
+ * 4. runs COMMAND with stdio inherited, virtual time following the wall clock times
+ *    --speed, and exits with COMMAND's status after unmounting everything.
+ *
+ * Contract with COMMAND (environment):
+ *   DAMON_SIM_PIDS    the --spawn workloads' pids, in order, separated by spaces
+ *   DAMON_SIM_KERNEL  the simulated kernel version (e.g. 6.8); `uname -r` prints
+ *                     "<version>.0-damon-sim"
+ *   DAMON_SIM_NODE, DAMON_SIM_CLI  node and the CLI bundle: `"$DAMON_SIM_NODE" "$DAMON_SIM_CLI"`
+ *                     is `damon-sim`
+ *   PATH              starts with the shim directory ($DAMON_SIM_SHIMS, a temporary
+ *                     directory) holding:
+ *                       uname  `uname -r` answers the simulated release; else the real uname
+ *                       perf   `exec "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" perf "$@"`, i.e. it
+ *                              must behave as `damon-sim perf "$@"` (apps/cli/src/perf)
+ * The simulated tracing directory is at /sys/kernel/debug/tracing (and at tracefs's mount
+ * point, normally /sys/kernel/tracing): `damon-sim perf` reads the damon tracepoints there.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
+import { DirNode, SimKernel, type Node } from "@damon-sim/dbgfs";
+import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
+import { RunError, UsageError } from "../errors.js";
+import { parseKernel } from "./dbgfs.js";
+import { fuseHandler } from "./mount.js";
+
+export interface RunOptions {
+  kernel: string;
+  spawn: string[];
+  speed: number;
+  seed: number;
+}
+
+const INSIDE = "DAMON_SIM_RUN_NAMESPACE";
+/** The files of /proc/PID that the simulation serves instead of the placeholder's own. */
+const PID_FILES = ["maps", "stat", "statm", "status", "comm", "cmdline"];
+
+export async function runCommand(command: string[], options: RunOptions): Promise<number> {
+  parseKernel(options.kernel);
+  for (const spec of options.spawn) workloadName(spec);
+  if (command.length === 0) throw new UsageError("run needs a command after '--'");
+  if (process.env[INSIDE] === "1") return inside(command, options);
+  return outside();
+}
+
+function workloadName(spec: string): string {
+  if (!(BUILTIN_NAMES as readonly string[]).includes(spec)) {
+    throw new UsageError(`--spawn must name a built-in workload (${BUILTIN_NAMES.join(", ")}); got '${spec}'`);
+  }
+  return spec;
+}
+
+// ---- outside: enter the namespaces, then wait --------------------------------------------
+
+function outside(): Promise<number> {
+  const check = checkFuse();
+  if (!check.ok) throw new RunError("run", `cannot serve the simulated machine: ${check.reason}`);
+  const args = ["--mount", "--pid", "--fork", "--propagation", "private", "--mount-proc", "--", process.execPath, ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
+  const child = spawn("unshare", args, { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
+  // unshare --fork ignores SIGTERM itself: pass it to its child, our other half. SIGINT
+  // (Ctrl-C) reaches every process of the terminal's group anyway: just outlive it.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      const inner = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/)[0];
+      if (inner) process.kill(Number(inner), signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", forward);
+  return new Promise((resolve, reject) => {
+    child.on("error", (error) => reject(new RunError("run", `cannot run unshare (util-linux): ${error.message}`, { cause: error })));
+    child.on("close", (code, signal) => {
+      process.off("SIGINT", ignore);
+      process.off("SIGTERM", forward);
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));
+    });
+  });
+}
+
+// ---- inside: pid 1 of a fresh pid namespace, in a private mount namespace ----------------
+
+interface Placeholder {
+  pid: number;
+  child: ChildProcess;
+}
+
+async function inside(command: string[], options: RunOptions): Promise<number> {
+  if (process.pid !== 1) throw new RunError("run", `internal: expected to be pid 1 of a new pid namespace, am ${process.pid}`);
+  const version = parseKernel(options.kernel);
+  const kernel = await SimKernel.create({ seed: options.seed, version });
+  const workloads = options.spawn.map((spec) =>
+    ModelWorkload.spawn(kernel.sim, builtinWorkload(workloadName(spec), { loop: true }), { engine: "fast" }),
+  );
+
+  const work = mkdtempSync(join(tmpdir(), "damon-sim-run-"));
+  const shims = join(work, "bin");
+  const fuseDir = join(work, "fs");
+  mkdirSync(shims);
+  mkdirSync(fuseDir);
+  mkdirSync(join(work, "comm"));
+  writeShims(shims, version);
+
+  const placeholders: Placeholder[] = [];
+  const mounts: string[] = []; // bind and real mounts, to undo in reverse order
+  let fuse: FuseMount | undefined;
+  let clock: NodeJS.Timeout | undefined;
+  let status = 1;
+  try {
+    for (const w of workloads) placeholders.push(await placeholder(work, w.task.pid, w.task.comm));
+    // The command's processes get pids far from the simulated ones (kdamonds come next).
+    writeFileSync("/proc/sys/kernel/ns_last_pid", "9999");
+
+    fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel)), { fsName: "damon-sim", subtype: "damon_sim" });
+    await mountAll(fuseDir, placeholders.map((p) => p.pid), mounts);
+
+    const started = performance.now();
+    clock = setInterval(() => {
+      const tickStart = performance.now();
+      const target = Math.round((tickStart - started) * 1000 * options.speed);
+      kernel.sim.runUntil(target, { onProgress: () => performance.now() - tickStart > 4 });
+    }, 10);
+
+    status = await runChild(command, {
+      ...process.env,
+      [INSIDE]: undefined,
+      PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      DAMON_SIM_PIDS: workloads.map((w) => w.task.pid).join(" "),
+      DAMON_SIM_KERNEL: version,
+      DAMON_SIM_SHIMS: shims,
+      DAMON_SIM_NODE: process.execPath,
+      DAMON_SIM_CLI: process.argv[1],
+    });
+  } finally {
+    if (clock) clearInterval(clock);
+    for (const p of placeholders) p.child.kill("SIGKILL");
+    for (const target of mounts.reverse()) await run("umount", ["-l", target]);
+    if (fuse) {
+      const gone = fuse.unmount().catch(() => undefined);
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+  return status;
+}
+
+/** The FUSE root: debug/ (damon/, tracing/), mm-damon/, proc/. */
+function fuseRoot(kernel: SimKernel): DirNode {
+  const root = new DirNode("");
+  const debug = root.add(new DirNode("debug", 0o700));
+  for (const child of kernel.debugfs.children.values()) debug.add(child);
+  root.add(new DirNode("mm-damon", 0o755)); // the sysfs interface goes here
+  const proc = kernel.vfs.lookup("/proc") as Node;
+  if (proc.kind === "dir") root.add(proc);
+  return root;
+}
+
+/** A real process with the simulated task's pid and name: what ps, pidof and /proc/PID see. */
+async function placeholder(work: string, pid: number, comm: string): Promise<Placeholder> {
+  // exec through a symlink named like the task: the kernel takes comm from the file name.
+  const exe = join(work, "comm", comm);
+  if (!existsSync(exe)) symlinkSync(findSleep(), exe);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    writeFileSync("/proc/sys/kernel/ns_last_pid", String(pid - 1));
+    const child = spawn(exe, ["infinity"], { stdio: "ignore" });
+    if (child.pid === pid) return { pid, child };
+    // Something else (a thread) took the pid first: try again.
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("close", resolve));
+  }
+  throw new RunError("run", `cannot start a placeholder process with pid ${pid}`);
+}
+
+function findSleep(): string {
+  const found = ["/usr/bin/sleep", "/bin/sleep"].find((p) => existsSync(p));
+  if (!found) throw new RunError("run", "sleep(1) not found (coreutils)");
+  return found;
+}
+
+/** The first mount point of a file system type, as /proc/mounts lists it (and damo reads it). */
+function mountPointOf(type: string): string | undefined {
+  for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
+    const [, point, fsType] = line.split(" ");
+    if (fsType === type) return point.replace(/\\040/g, " ");
+  }
+  return undefined;
+}
+
+async function mountAll(fuseDir: string, pids: number[], mounts: string[]): Promise<void> {
+  const must = async (what: string, args: string[], target: string) => {
+    const { code, stderr } = await run("mount", args);
+    if (code !== 0) throw new RunError("run", `cannot mount ${what} at ${target}: ${stderr.trim()}`);
+    mounts.push(target);
+  };
+  const bind = (source: string, target: string) => must(source, ["--bind", join(fuseDir, source), target], target);
+
+  let debugfs = mountPointOf("debugfs");
+  if (!debugfs) {
+    debugfs = "/sys/kernel/debug";
+    await must("debugfs", ["-t", "debugfs", "none", debugfs], debugfs);
+  }
+  await bind("debug", debugfs);
+  let tracefs = mountPointOf("tracefs");
+  if (!tracefs) {
+    tracefs = "/sys/kernel/tracing";
+    await must("tracefs", ["-t", "tracefs", "none", tracefs], tracefs);
+  }
+  if (!tracefs.startsWith(`${debugfs}/`)) await bind("debug/tracing", tracefs); // else already covered
+
+  const sysfs = mountPointOf("sysfs") ?? "/sys";
+  const damonDir = join(sysfs, "kernel/mm/damon");
+  if (existsSync(damonDir)) {
+    await bind("mm-damon", damonDir);
+  } else {
+    // No DAMON sysfs here: a tmpfs over mm/ to make the directory in.
+    const mm = join(sysfs, "kernel/mm");
+    await must("tmpfs", ["-t", "tmpfs", "-o", "mode=755", "none", mm], mm);
+    mkdirSync(damonDir);
+    await bind("mm-damon", damonDir);
+  }
+
+  for (const pid of pids) for (const file of PID_FILES) await bind(`proc/${pid}/${file}`, `/proc/${pid}/${file}`);
+  await bind("proc/meminfo", "/proc/meminfo");
+}
+
+function writeShims(dir: string, version: string): void {
+  const script = (name: string, body: string) => {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  };
+  const real = ["/usr/bin/uname", "/bin/uname"].find((p) => existsSync(p)) ?? "uname";
+  script("uname", `if [ "$#" = 1 ] && [ "$1" = -r ]; then echo ${version}.0-damon-sim; else exec ${real} "$@"; fi`);
+  script("perf", `exec "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" perf "$@"`);
+}
+
+/** COMMAND with our stdio; SIGTERM is passed on (Ctrl-C reaches it directly). Resolves to its exit status. */
+function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), { stdio: "inherit", env });
+    const ignore = () => {};
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", ignore);
+    process.on("SIGTERM", forward);
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`damon-sim run: ${command[0]}: ${error.code === "ENOENT" ? "command not found" : error.message}\n`);
+      resolve(error.code === "ENOENT" ? 127 : 126);
+    });
+    child.on("close", (code, signal) => {
+      process.off("SIGINT", ignore);
+      process.off("SIGTERM", forward);
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));
+    });
+  });
+}
+
+/** mount(8)/umount(8), asynchronously: they may stat the FUSE mount this process serves. */
+function run(command: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (error) => resolve({ code: 127, stderr: error.message }));
+    child.on("close", (code) => resolve({ code: code ?? 128, stderr }));
+  });
+}
