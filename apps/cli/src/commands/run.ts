@@ -39,6 +39,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
+import type { Task } from "@damon-sim/core";
 import { DirNode, SimKernel, type Node } from "@damon-sim/dbgfs";
 import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
@@ -106,7 +107,11 @@ function outside(): Promise<number> {
 interface Placeholder {
   pid: number;
   child: ChildProcess;
+  /** Started with the run (kept for its whole length), not by sync. */
+  workload?: boolean;
 }
+
+const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
 
 async function inside(command: string[], options: RunOptions): Promise<number> {
   if (process.pid !== 1) throw new RunError("run", `internal: expected to be pid 1 of a new pid namespace, am ${process.pid}`);
@@ -124,24 +129,28 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
   mkdirSync(join(work, "comm"));
   writeShims(shims, version);
 
-  const placeholders: Placeholder[] = [];
-  const mounts: string[] = []; // bind and real mounts, to undo in reverse order
+  const mirror = new ProcessMirror(work, fuseDir);
+  const mounts: string[] = []; // real and bind mounts, to undo in reverse order
   let fuse: FuseMount | undefined;
   let clock: NodeJS.Timeout | undefined;
   let status = 1;
   try {
-    for (const w of workloads) placeholders.push(await placeholder(work, w.task.pid, w.task.comm));
+    for (const w of workloads) {
+      if (!(await mirror.start(w.task))) throw new RunError("run", `cannot start a process with pid ${w.task.pid} for ${w.task.comm}`);
+    }
     // The command's processes get pids far from the simulated ones (kdamonds come next).
-    writeFileSync("/proc/sys/kernel/ns_last_pid", "9999");
+    writeFileSync(NS_LAST_PID, "9999");
 
     fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel)), { fsName: "damon-sim", subtype: "damon_sim" });
-    await mountAll(fuseDir, placeholders.map((p) => p.pid), mounts);
+    await mountAll(fuseDir, mounts);
+    await mirror.bindAll();
 
     const started = performance.now();
     clock = setInterval(() => {
       const tickStart = performance.now();
       const target = Math.round((tickStart - started) * 1000 * options.speed);
       kernel.sim.runUntil(target, { onProgress: () => performance.now() - tickStart > 4 });
+      mirror.sync(kernel.sim.machine.tasks().filter((t) => t.kind === "kthread" && t.comm.startsWith("kdamond")));
     }, 10);
 
     status = await runChild(command, {
@@ -156,7 +165,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     });
   } finally {
     if (clock) clearInterval(clock);
-    for (const p of placeholders) p.child.kill("SIGKILL");
+    mirror.stop(); // their /proc/PID mounts go with the processes
     for (const target of mounts.reverse()) await run("umount", ["-l", target]);
     if (fuse) {
       const gone = fuse.unmount().catch(() => undefined);
@@ -178,20 +187,90 @@ function fuseRoot(kernel: SimKernel): DirNode {
   return root;
 }
 
-/** A real process with the simulated task's pid and name: what ps, pidof and /proc/PID see. */
-async function placeholder(work: string, pid: number, comm: string): Promise<Placeholder> {
-  // exec through a symlink named like the task: the kernel takes comm from the file name.
-  const exe = join(work, "comm", comm);
-  if (!existsSync(exe)) symlinkSync(findSleep(), exe);
-  for (let attempt = 0; attempt < 10; attempt++) {
-    writeFileSync("/proc/sys/kernel/ns_last_pid", String(pid - 1));
-    const child = spawn(exe, ["infinity"], { stdio: "ignore" });
-    if (child.pid === pid) return { pid, child };
-    // Something else (a thread) took the pid first: try again.
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("close", resolve));
+/**
+ * Real processes that stand for simulated tasks: the same pid and name, so that ps, pidof
+ * and /proc/PID see a live process, whose /proc files are the simulated ones. Workloads get
+ * theirs before the command starts; kdamonds come and go with `sync`.
+ */
+class ProcessMirror {
+  readonly #work: string;
+  readonly #fuseDir: string;
+  readonly #live = new Map<number, Placeholder>();
+  /** Tasks whose pid was taken by a real process meanwhile: not mirrored. */
+  readonly #failed = new Set<number>();
+  #syncing = false;
+  #stopped = false;
+
+  constructor(work: string, fuseDir: string) {
+    this.#work = work;
+    this.#fuseDir = fuseDir;
   }
-  throw new RunError("run", `cannot start a placeholder process with pid ${pid}`);
+
+  /** Starts the placeholder of `task`, without its mounts (see bindAll). */
+  async start(task: Task): Promise<boolean> {
+    // exec through a symlink named like the task: the kernel takes comm from the file name.
+    const exe = join(this.#work, "comm", task.comm);
+    if (!existsSync(exe)) symlinkSync(findSleep(), exe);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      writeFileSync(NS_LAST_PID, String(task.pid - 1));
+      const child = spawn(exe, ["infinity"], { stdio: "ignore" });
+      if (child.pid === task.pid) {
+        this.#live.set(task.pid, { pid: task.pid, child, workload: true });
+        return true;
+      }
+      // Something else (a thread, the command forking) took the pid first: try again.
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("close", resolve));
+    }
+    return false;
+  }
+
+  async bindAll(): Promise<void> {
+    for (const pid of this.#live.keys()) await this.#bind(pid);
+  }
+
+  async #bind(pid: number): Promise<void> {
+    for (const file of PID_FILES) {
+      const { code, stderr } = await run("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), `/proc/${pid}/${file}`]);
+      if (code !== 0) throw new RunError("run", `cannot mount the simulated /proc/${pid}/${file}: ${stderr.trim()}`);
+    }
+  }
+
+  /** Mirrors exactly `tasks` besides the workloads: new ones get a placeholder, gone ones lose it. */
+  sync(tasks: Task[]): void {
+    if (this.#syncing || this.#stopped) return;
+    const wanted = new Map(tasks.map((t) => [t.pid, t]));
+    const added = tasks.filter((t) => !this.#live.has(t.pid) && !this.#failed.has(t.pid));
+    for (const [pid, p] of this.#live) {
+      if (!p.workload && !wanted.has(pid)) {
+        p.child.kill("SIGKILL");
+        this.#live.delete(pid);
+      }
+    }
+    if (added.length === 0) return;
+    this.#syncing = true;
+    void (async () => {
+      const saved = readFileSync(NS_LAST_PID, "utf8").trim();
+      for (const task of added) {
+        if (this.#stopped) break;
+        if (!(await this.start(task))) {
+          this.#failed.add(task.pid);
+          continue;
+        }
+        this.#live.get(task.pid)!.workload = false;
+        await this.#bind(task.pid).catch(() => this.#failed.add(task.pid));
+      }
+      // Back to where the command's pids were, so they stay away from simulated ones.
+      writeFileSync(NS_LAST_PID, saved);
+      this.#syncing = false;
+    })();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const p of this.#live.values()) p.child.kill("SIGKILL");
+    this.#live.clear();
+  }
 }
 
 function findSleep(): string {
@@ -209,7 +288,7 @@ function mountPointOf(type: string): string | undefined {
   return undefined;
 }
 
-async function mountAll(fuseDir: string, pids: number[], mounts: string[]): Promise<void> {
+async function mountAll(fuseDir: string, mounts: string[]): Promise<void> {
   const must = async (what: string, args: string[], target: string) => {
     const { code, stderr } = await run("mount", args);
     if (code !== 0) throw new RunError("run", `cannot mount ${what} at ${target}: ${stderr.trim()}`);
@@ -242,7 +321,6 @@ async function mountAll(fuseDir: string, pids: number[], mounts: string[]): Prom
     await bind("mm-damon", damonDir);
   }
 
-  for (const pid of pids) for (const file of PID_FILES) await bind(`proc/${pid}/${file}`, `/proc/${pid}/${file}`);
   await bind("proc/meminfo", "/proc/meminfo");
 }
 
