@@ -1,0 +1,92 @@
+// `damon-sim run`: usage errors anywhere; the namespaces, mounts, shims and exit status where
+// FUSE is available (required under CI=true, skipped with a message elsewhere).
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { checkFuse } from "@damon-sim/fuse";
+import { describe, expect, it } from "vitest";
+
+const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const run = (args: string[], timeout = 60_000) =>
+  spawnSync(process.execPath, [cli, "run", ...args], { encoding: "utf8", timeout });
+
+describe("damon-sim run: usage", () => {
+  it("documents the command, its options and what the command sees", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: damon-sim run \[options\] <command\.\.\.>/);
+    for (const option of ["--kernel", "--spawn", "--speed", "--seed", "DAMON_SIM_PIDS", "uname -r"]) expect(help.stdout).toContain(option);
+  });
+
+  it.each([
+    [["--spawn", "nosuch", "--", "true"], "--spawn must name a built-in workload (stairs, zigzag, hotcold, random, seqscan, zipf, phases); got 'nosuch'"],
+    [["--kernel", "4.1", "--", "true"], "--kernel must be one of"],
+    [[], "missing required argument 'command'"],
+  ])("%j is a usage error: exit 2, before anything is mounted", (args, message) => {
+    const result = run(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toMatch(/\(see 'damon-sim run --help'\)\n$/);
+  });
+});
+
+const fuse = checkFuse();
+const hasUnshare = spawnSync("unshare", ["--version"]).status === 0;
+const unavailable = !fuse.ok ? fuse.reason : !hasUnshare ? "unshare(1) is missing (util-linux)" : null;
+if (unavailable && process.env.CI !== "true") {
+  console.warn(`skipping the damon-sim run tests: ${unavailable}. They need Linux, /dev/fuse and root.`);
+}
+
+describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim run (FUSE, namespaces)", () => {
+  it("the command sees the simulated kernel: shims, environment, mounts and /proc", () => {
+    if (unavailable) throw new Error(`FUSE is required under CI=true: ${unavailable}`);
+    const script = [
+      'echo "$DAMON_SIM_KERNEL|$DAMON_SIM_PIDS|$(uname -r)|$(uname -s)"',
+      'test "$(command -v perf)" = "$DAMON_SIM_SHIMS/perf" && echo perf-shim',
+      'grep -E " (/sys/kernel/mm/damon|/proc/meminfo|/sys/kernel/debug) " /proc/mounts | cut -d" " -f2,3',
+      "head -1 /proc/meminfo",
+      "grep -c /usr/bin/zipf /proc/$DAMON_SIM_PIDS/maps",
+      "cat /proc/$DAMON_SIM_PIDS/comm",
+      "ls /sys/kernel/debug/damon",
+      "exit 7",
+    ].join("\n");
+    const result = run(["--kernel", "5.15", "--spawn", "zipf", "--", "bash", "-c", script]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(7);
+    expect(result.stdout.split("\n")).toEqual([
+      "5.15|369|5.15.0-damon-sim|Linux",
+      "perf-shim",
+      "/sys/kernel/debug debugfs",
+      "/sys/kernel/debug fuse.damon_sim",
+      "/sys/kernel/mm/damon fuse.damon_sim", // never the host's own DAMON
+      "/proc/meminfo fuse.damon_sim",
+      "MemTotal:       16777216 kB",
+      "5",
+      "zipf",
+      "attrs\nkdamond_pid\nmk_contexts\nmonitor_on\nrm_contexts\ntarget_ids", // 5.15: no schemes nor init_regions yet
+      "",
+    ].join("\n").split("\n"));
+    expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain("damon_sim");
+  });
+
+  it("exits 127 for a command that does not exist", () => {
+    const result = run(["--", "/nonexistent/command"]);
+    expect(result.status).toBe(127);
+    expect(result.stderr).toBe("damon-sim run: /nonexistent/command: command not found\n");
+  });
+
+  it("SIGTERM reaches the command; its status (143) is run's, and nothing stays behind", async () => {
+    const child = spawn(process.execPath, [cli, "run", "--spawn", "stairs", "--", "sh", "-c", "echo ready; exec sleep 30"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    const started = performance.now();
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(143);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain("damon_sim");
+    // the placeholder `stairs` lived in the run's pid namespace, and died with it
+    expect(spawnSync("pgrep", ["-x", "stairs"]).status).toBe(1);
+  });
+});
