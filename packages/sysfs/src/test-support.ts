@@ -1,0 +1,69 @@
+// Helpers shared by the sysfs tests (not part of the published package).
+import { O_RDONLY, O_WRONLY, SimKernel } from "@damon-sim/dbgfs";
+import { DamonSysfs } from "./damon-sysfs.js";
+import { sysfsBehaviour, type SysfsVersion } from "./versions.js";
+
+const encode = (s: string) => new TextEncoder().encode(s);
+
+export const K = "/sys/kernel/mm/damon/admin/kdamonds";
+
+export async function boot(version: SysfsVersion = "6.8") {
+  const kernel = await SimKernel.create({ seed: 1, version: sysfsBehaviour(version).coreVersion });
+  const sysfs = new DamonSysfs(kernel.sim, { version });
+  kernel.vfs.mkdirp("/sys/kernel/mm").add(sysfs.dir);
+  const vfs = kernel.vfs;
+  const path = (p: string) => (p.startsWith("/") ? p : `${K}/${p}`);
+  /** One open + write(2) + close: bytes written or -errno. */
+  const write = (file: string, data: string | Uint8Array): number => {
+    const fd = vfs.open(path(file), O_WRONLY);
+    if (fd < 0) return fd;
+    const n = vfs.write(fd, typeof data === "string" ? encode(data) : data);
+    vfs.close(fd);
+    return n;
+  };
+  /** Reads the whole file with `count`-byte reads: text or -errno of the first failing read. */
+  const read = (file: string, count = 128 * 1024): string | number => {
+    const fd = vfs.open(path(file), O_RDONLY);
+    if (fd < 0) return fd;
+    let out = "";
+    for (;;) {
+      const chunk = vfs.read(fd, count);
+      if (typeof chunk === "number") {
+        vfs.close(fd);
+        return chunk;
+      }
+      if (!chunk.length) break;
+      out += new TextDecoder().decode(chunk);
+    }
+    vfs.close(fd);
+    return out;
+  };
+  /** Writes each "file value" pair in order, expecting every write to succeed. */
+  const setup = (...pairs: Array<[string, string]>) => {
+    for (const [file, value] of pairs) {
+      const n = write(file, value);
+      if (n !== value.length) throw new Error(`write ${JSON.stringify(value)} to ${file}: ${n}`);
+    }
+  };
+  /** A process with a mapped area, so it can be monitored. */
+  const spawn = (comm = "work") => {
+    const task = kernel.sim.machine.spawn(comm);
+    task.mm!.mmap(64 << 20);
+    return task.pid;
+  };
+  const ls = (dir: string) => vfs.readdir(path(dir)) as string[];
+  return { kernel, sysfs, vfs, sim: kernel.sim, write, read, setup, spawn, ls };
+}
+
+/** One kdamond, one context monitoring a new process, ready to turn on. */
+export async function staged(version: SysfsVersion = "6.8") {
+  const t = await boot(version);
+  const pid = t.spawn();
+  t.setup(
+    ["nr_kdamonds", "1"],
+    ["0/contexts/nr_contexts", "1"],
+    ["0/contexts/0/targets/nr_targets", "1"],
+    ["0/contexts/0/targets/0/pid_target", `${pid}`],
+  );
+  return { ...t, pid, C: "0/contexts/0" };
+}
