@@ -9,6 +9,7 @@ import {
   adjustCommand, reportHeatmapCommand, reportNrRegionsCommand, reportRawCommand, reportWssCommand,
 } from "./commands/report.js";
 import { demoCommand } from "./commands/demo.js";
+import { perfCommand } from "./perf/index.js";
 import { failureReport } from "./errors.js";
 
 const VERSION = "0.1.0";
@@ -71,7 +72,7 @@ export function buildProgram(): Command {
     .command("run")
     .description("run COMMAND (e.g. damo) against a simulated machine: DAMON's debugfs, sysfs and /proc mounted in private namespaces (Linux, root)")
     .argument("<command...>", "the command and its arguments, after '--'")
-    .option("--kernel <version>", "kernel whose DAMON interfaces to present", "6.8")
+    .option("--kernel <version>", "kernel whose DAMON interfaces to present: debugfs (seed ... 6.9), sysfs (5.18 ... 6.9)", "6.8")
     .option("--spawn <workload>", "start a built-in workload as a process first (repeatable); pids in $DAMON_SIM_PIDS", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--speed <x>", "virtual seconds per wall-clock second", positive("--speed"), 1)
     .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
@@ -118,6 +119,17 @@ $DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's. Example:
     .option("--accuracy", "include accuracy against the ground truth")
     .option("-o, --out <file>", "write the lines to FILE (completely or not at all) instead of stdout")
     .action(async (options) => sweepCommand(options));
+
+  // Listed for --help; main() hands `perf ...` to the shim before commander sees perf's options.
+  program
+    .command("perf")
+    .description("a perf(1) shim for damo: record and script the simulated DAMON tracepoints (see 'damon-sim perf --help')")
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument("[args...]")
+    .action(async (args: string[]) => {
+      process.exitCode = await perfCommand(args);
+    });
 
   const report = program.command("report").description("reports on a record, in damo v3's formats");
   const input = () => new Option("-i, --input <file>", "record file").default("damon.data");
@@ -201,6 +213,15 @@ export function useColor(): boolean {
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  if (argv[0] === "perf") {
+    running = program.commands.find((c) => c.name() === "perf");
+    try {
+      process.exitCode = await perfCommand(argv.slice(1));
+    } catch (error) {
+      fail(error);
+    }
+    return;
+  }
   if (argv.length === 0) {
     process.stdout.write(program.helpInformation());
     process.exitCode = 2;

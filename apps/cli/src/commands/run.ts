@@ -14,7 +14,7 @@
  *      debug/         over debugfs's mount point (a real debugfs is mounted first when none
  *                     is, so /proc/mounts names it with type debugfs, as damo looks it up);
  *      debug/tracing/ over tracefs's mount point (mounted the same way when missing);
- *      mm-damon/      over <sysfs>/kernel/mm/damon (the sysfs interface; an empty directory
+ *      mm/damon/      over <sysfs>/kernel/mm/damon (the sysfs interface; an empty directory
  *                     for kernels without it, so the host's real DAMON is never reached);
  *      proc/PID/{maps,stat,statm,status,comm,cmdline} over /proc/PID/..., and proc/meminfo;
  * 4. runs COMMAND with stdio inherited, virtual time following the wall clock times
@@ -39,11 +39,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
-import type { Task } from "@damon-sim/core";
-import { DirNode, SimKernel, type Node } from "@damon-sim/dbgfs";
+import type { DamonContext, Task } from "@damon-sim/core";
+import { DirNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
+import { DamonSysfs, SYSFS_VERSIONS, type SysfsVersion } from "@damon-sim/sysfs";
 import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
-import { parseKernel } from "./dbgfs.js";
 import { fuseHandler } from "./mount.js";
 
 export interface RunOptions {
@@ -57,8 +57,33 @@ const INSIDE = "DAMON_SIM_RUN_NAMESPACE";
 /** The files of /proc/PID that the simulation serves instead of the placeholder's own. */
 const PID_FILES = ["maps", "stat", "statm", "status", "comm", "cmdline"];
 
+/** Every kernel with a DAMON interface: debugfs (seed ... 6.9), sysfs (5.18 ... 6.9), or both. */
+export const RUN_KERNELS: readonly string[] = [...new Set<string>([...KERNEL_VERSIONS, ...SYSFS_VERSIONS])].sort(byVersion);
+
+function byVersion(a: string, b: string): number {
+  const key = (v: string) => (v === "seed" ? [0] : v.split(".").map(Number));
+  const [x, y] = [key(a), key(b)];
+  return x[0] - y[0] || (x[1] ?? 0) - (y[1] ?? 0);
+}
+
+interface Interfaces {
+  /** The debugfs files' version, if this kernel had them. */
+  debugfs?: KernelVersion;
+  sysfs?: SysfsVersion;
+  /** What SimKernel simulates (tracing, /proc): the debugfs version, or the newest before. */
+  base: KernelVersion;
+}
+
+function parseRunKernel(value: string): Interfaces {
+  if (!RUN_KERNELS.includes(value)) throw new UsageError(`--kernel must be one of ${RUN_KERNELS.join(", ")}; got '${value}'`);
+  const debugfs = (KERNEL_VERSIONS as readonly string[]).includes(value) ? (value as KernelVersion) : undefined;
+  const sysfs = (SYSFS_VERSIONS as readonly string[]).includes(value) ? (value as SysfsVersion) : undefined;
+  const base = debugfs ?? KERNEL_VERSIONS.filter((v) => byVersion(v, value) < 0).at(-1)!;
+  return { debugfs, sysfs, base };
+}
+
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
-  parseKernel(options.kernel);
+  parseRunKernel(options.kernel);
   for (const spec of options.spawn) workloadName(spec);
   if (command.length === 0) throw new UsageError("run needs a command after '--'");
   if (process.env[INSIDE] === "1") return inside(command, options);
@@ -115,8 +140,20 @@ const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
 
 async function inside(command: string[], options: RunOptions): Promise<number> {
   if (process.pid !== 1) throw new RunError("run", `internal: expected to be pid 1 of a new pid namespace, am ${process.pid}`);
-  const version = parseKernel(options.kernel);
-  const kernel = await SimKernel.create({ seed: options.seed, version });
+  const version = options.kernel;
+  const interfaces = parseRunKernel(version);
+  const kernel = await SimKernel.create({ seed: options.seed, version: interfaces.base });
+  let sysfs: DamonSysfs | undefined;
+  if (interfaces.sysfs) {
+    sysfs = new DamonSysfs(kernel.sim, { version: interfaces.sysfs });
+    // Its contexts emit damon_aggregated too (once each, however often they restart).
+    const watched = new WeakSet<DamonContext>();
+    sysfs.onContextStarted = (ctx) => {
+      if (watched.has(ctx)) return;
+      watched.add(ctx);
+      kernel.tracing.watch(ctx);
+    };
+  }
   const workloads = options.spawn.map((spec) =>
     ModelWorkload.spawn(kernel.sim, builtinWorkload(workloadName(spec), { loop: true }), { engine: "fast" }),
   );
@@ -141,7 +178,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     // The command's processes get pids far from the simulated ones (kdamonds come next).
     writeFileSync(NS_LAST_PID, "9999");
 
-    fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel)), { fsName: "damon-sim", subtype: "damon_sim" });
+    fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel, interfaces, sysfs)), { fsName: "damon-sim", subtype: "damon_sim" });
     await mountAll(fuseDir, mounts);
     await mirror.bindAll();
 
@@ -176,12 +213,14 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
   return status;
 }
 
-/** The FUSE root: debug/ (damon/, tracing/), mm-damon/, proc/. */
-function fuseRoot(kernel: SimKernel): DirNode {
+/** The FUSE root: debug/ (damon/ where debugfs has it, tracing/), mm/damon/ (sysfs), proc/. */
+function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs | undefined): DirNode {
   const root = new DirNode("");
   const debug = root.add(new DirNode("debug", 0o700));
-  for (const child of kernel.debugfs.children.values()) debug.add(child);
-  root.add(new DirNode("mm-damon", 0o755)); // the sysfs interface goes here
+  if (interfaces.debugfs) debug.add(kernel.damon.dir);
+  debug.add(kernel.tracing.dir);
+  // Without a sysfs interface: an empty directory, which damo takes for "not supported".
+  root.add(new DirNode("mm", 0o755)).add(sysfs?.dir ?? new DirNode("damon", 0o755));
   const proc = kernel.vfs.lookup("/proc") as Node;
   if (proc.kind === "dir") root.add(proc);
   return root;
@@ -312,13 +351,13 @@ async function mountAll(fuseDir: string, mounts: string[]): Promise<void> {
   const sysfs = mountPointOf("sysfs") ?? "/sys";
   const damonDir = join(sysfs, "kernel/mm/damon");
   if (existsSync(damonDir)) {
-    await bind("mm-damon", damonDir);
+    await bind("mm/damon", damonDir);
   } else {
     // No DAMON sysfs here: a tmpfs over mm/ to make the directory in.
     const mm = join(sysfs, "kernel/mm");
     await must("tmpfs", ["-t", "tmpfs", "-o", "mode=755", "none", mm], mm);
     mkdirSync(damonDir);
-    await bind("mm-damon", damonDir);
+    await bind("mm/damon", damonDir);
   }
 
   await bind("proc/meminfo", "/proc/meminfo");
