@@ -41,6 +41,10 @@ export class Tracing {
     damon.add(event);
     this.dir.add(new DirNode("events")).add(damon);
     this.dir.add(new FileNode("trace_pipe", 0o444, { seekable: false, read: (count) => this.#consume(count) }));
+    // "system:event" per line, as tracefs lists them; damo reads it to learn which DAMON
+    // tracepoints exist, and passes only those to `perf record -e`.
+    const available = "damon:damon_aggregated\n";
+    this.dir.add(new FileNode("available_events", 0o444, { seekable: true, read: (count, pos) => readSlice(available, count, pos) }));
     // damo lists the damon: events here to learn which tracepoints the kernel has.
     this.dir.add(new FileNode("available_events", 0o444, { seekable: true, read: (count, pos) => readSlice("damon:damon_aggregated\n", count, pos) }));
   }

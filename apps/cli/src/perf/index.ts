@@ -1,0 +1,90 @@
+import { readFile, stat } from "node:fs/promises";
+import { constants } from "node:os";
+import { RunError } from "../errors.js";
+import { describe } from "../io.js";
+import { parsePerfArgs } from "./args.js";
+import { PerfDataError, parsePerfData } from "./data-file.js";
+import { recordEvents } from "./record.js";
+import { scriptLines } from "./script.js";
+import { availableTracepoints } from "./tracefs.js";
+import { perfVersionLine, pidWidth, simulatedKernel } from "./version.js";
+
+export const PERF_HELP = `usage: damon-sim perf COMMAND [ARGS]   (installed as 'perf' by damon-sim run)
+
+A perf(1) shim for damo: it records the simulated kernel's DAMON tracepoints from tracefs.
+
+  perf --version                         perf version <simulated kernel>
+  perf list [tracepoint|GLOB]            the tracepoints in tracefs's available_events
+  perf record [-a] [-q] [-o FILE] [-e EVENT]... [[--] COMMAND...]
+                                         record until SIGINT/SIGTERM or until COMMAND exits
+                                         (default FILE: perf.data; EVENT: system:name, globs ok)
+  perf script [-i FILE] [-f] [-F FIELDS] [--ns]
+                                         the events in perf script's text format
+
+tracefs: $DAMON_SIM_TRACEFS, else tracefs/debugfs from /proc/mounts, else /sys/kernel/tracing.
+FILE is damon-sim's own text format (a magic line and the raw trace_pipe events), which only
+this shim reads.
+`;
+
+/** `damon-sim perf ...`: resolves to perf's exit status. */
+export async function perfCommand(argv: readonly string[]): Promise<number> {
+  const invocation = parsePerfArgs(argv);
+  const out = (text: string) => void process.stdout.write(text);
+  switch (invocation.kind) {
+    case "version":
+      out(`${perfVersionLine(simulatedKernel())}\n`);
+      return 0;
+    case "help":
+      out(PERF_HELP);
+      return 0;
+    case "list": {
+      const all = availableTracepoints();
+      const globs = invocation.filters.filter((f) => f !== "tracepoint" && f !== "tracepoints");
+      const shown = globs.length ? all.filter((e) => globs.some((g) => globToRegExp(g).test(e))) : all;
+      if (shown.length) out(`\nList of pre-defined events (to be used in -e or -M):\n\n`);
+      for (const e of shown) out(`  ${e.padEnd(50)} [Tracepoint event]\n`);
+      return 0;
+    }
+    case "record": {
+      const result = await recordEvents(invocation);
+      if (result.signal) {
+        // perf re-raises the signal that stopped it once the data is safe (record__sig_exit)
+        process.removeAllListeners(result.signal);
+        process.kill(process.pid, result.signal);
+        return 128 + constants.signals[result.signal];
+      }
+      return result.status;
+    }
+    case "script": {
+      const { input } = invocation;
+      let text: string;
+      try {
+        const info = await stat(input);
+        // perf refuses files of other users unless forced (damo always passes --force)
+        const uid = process.getuid?.() ?? 0;
+        if (!invocation.force && info.uid !== uid && info.uid !== 0) {
+          throw new RunError(input, "not owned by current user or root (use -f to override)");
+        }
+        text = await readFile(input, "utf8");
+      } catch (error) {
+        if (error instanceof RunError) throw error;
+        throw new RunError(input, `cannot read: ${describe(error)}${(error as NodeJS.ErrnoException).code === "ENOENT" ? " (try 'perf record' first)" : ""}`);
+      }
+      let lines: string[];
+      try {
+        const data = parsePerfData(text);
+        lines = [...scriptLines(data, { fields: invocation.fields, nanoseconds: invocation.nanoseconds, pidWidth: pidWidth(simulatedKernel()) })];
+      } catch (error) {
+        if (error instanceof PerfDataError) throw new RunError(input, error.message);
+        throw error;
+      }
+      // In chunks: damo reads the whole output through a pipe.
+      for (let i = 0; i < lines.length; i += 4096) out(lines.slice(i, i + 4096).join(""));
+      return 0;
+    }
+  }
+}
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+}
