@@ -13,8 +13,8 @@ export class SysfsRegion implements Numbered {
 
   constructor(index: number, b: SysfsBehaviour) {
     this.dir = kdir(String(index));
-    this.dir.add(ulFile("start", field(this, "start"), b));
-    this.dir.add(ulFile("end", field(this, "end"), b));
+    this.dir.add(ulFile("start", field(this, "start"), b.storeReturnsKstrtoErr));
+    this.dir.add(ulFile("end", field(this, "end"), b.storeReturnsKstrtoErr));
   }
 }
 
@@ -26,7 +26,7 @@ export class SysfsTarget implements Numbered {
 
   constructor(index: number, b: SysfsBehaviour) {
     this.dir = kdir(String(index));
-    this.dir.add(intFile("pid_target", field(this, "pid"), b));
+    this.dir.add(intFile("pid_target", field(this, "pid"), false));
     const regionsDir = this.dir.add(kdir("regions"));
     this.regions = new NumberedDirs(regionsDir, (i) => new SysfsRegion(i, b));
     regionsDir.add(nrFile("nr_regions", this.regions));
@@ -50,12 +50,12 @@ export class SysfsContext implements Numbered {
 
     const attrs = dir.add(kdir("monitoring_attrs"));
     const intervals = attrs.add(kdir("intervals"));
-    intervals.add(ulFile("sample_us", field(this.intervals, "sampleUs"), b));
-    intervals.add(ulFile("aggr_us", field(this.intervals, "aggrUs"), b));
-    intervals.add(ulFile("update_us", field(this.intervals, "updateUs"), b));
+    intervals.add(ulFile("sample_us", field(this.intervals, "sampleUs"), b.storeReturnsKstrtoErr));
+    intervals.add(ulFile("aggr_us", field(this.intervals, "aggrUs"), b.storeReturnsKstrtoErr));
+    intervals.add(ulFile("update_us", field(this.intervals, "updateUs"), b.storeReturnsKstrtoErr));
     const nrRegions = attrs.add(kdir("nr_regions"));
-    nrRegions.add(ulFile("min", field(this.nrRegions, "min"), b));
-    nrRegions.add(ulFile("max", field(this.nrRegions, "max"), b));
+    nrRegions.add(ulFile("min", field(this.nrRegions, "min"), b.storeReturnsKstrtoErr));
+    nrRegions.add(ulFile("max", field(this.nrRegions, "max"), b.storeReturnsKstrtoErr));
 
     const targetsDir = dir.add(kdir("targets"));
     this.targets = new NumberedDirs(targetsDir, (i) => new SysfsTarget(i, b));

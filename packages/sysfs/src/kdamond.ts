@@ -90,24 +90,18 @@ export class SysfsKdamond implements Numbered {
         if (sysCtx) this.#forEachScheme((s, d) => (s.quotas.effectiveBytes = BigInt(Math.floor(d.esz))));
         return 0;
       case "clear_schemes_tried_regions":
-        for (const s of sysCtx?.schemes.items ?? []) s.clearTriedRegions();
+        if (sysCtx) this.#forEachScheme((s) => s.clearTriedRegions());
         return 0;
       case "update_schemes_tried_regions":
-      case "update_schemes_tried_bytes": {
-        const withDirs = cmd === "update_schemes_tried_regions";
-        for (const s of sysCtx?.schemes.items ?? []) s.clearTriedRegions();
-        this.#atNextAggregation(ctx, () => {
-          if (sysCtx) this.#recordTriedRegions(ctx, sysCtx, withDirs);
-          return false;
-        });
+      case "update_schemes_tried_bytes":
+        if (sysCtx) this.#updateTriedRegions(ctx, sysCtx, cmd === "update_schemes_tried_regions");
         return 0;
-      }
       case "commit":
-        this.#atNextAggregation(ctx, () => this.#commit(ctx) < 0);
+        this.#untilDone(ctx, () => (this.#commit(ctx) < 0 ? "stop" : "done"));
         return 0;
       case "commit_schemes_quota_goals":
         // Goals only feed quota auto-tuning, which the simulated DAMOS does not do.
-        this.#atNextAggregation(ctx, () => !sysCtx);
+        this.#untilDone(ctx, () => (sysCtx ? "done" : "stop"));
         return 0;
     }
     return -Errno.EINVAL;
@@ -190,7 +184,8 @@ export class SysfsKdamond implements Numbered {
   // reports as ENOMEM; the only memory cgroup of the simulated machine is the root, "/".
   #schemeSpec(s: SysfsScheme): DamosSpec | number {
     for (const f of s.filters?.items ?? []) {
-      if (f.type === "memcg" && f.memcgPath !== "/") return -Errno.ENOMEM;
+      // damon_sysfs_memcg_path_eq compares with sysfs_streq: "/\n" is the root too.
+      if (f.type === "memcg" && !(f.memcgPath !== null && sysfsStreq(f.memcgPath, "/"))) return -Errno.ENOMEM;
       if (f.type === "addr" && f.addrEnd < f.addrStart) return -Errno.ENOMEM;
     }
     const p = s.pattern;
@@ -278,40 +273,54 @@ export class SysfsKdamond implements Numbered {
   }
 
   /**
-   * The regions each active scheme is about to try at this aggregation: those in its access
-   * pattern (nr_accesses_bp / 10000 from 6.7, nr_accesses before), target by target.
+   * update_schemes_tried_regions (and _tried_bytes, without the directories): clears every
+   * scheme's tried_regions, then, aggregation by aggregation, records the regions each active
+   * scheme is about to try — those in its access pattern (nr_accesses_bp / 10000 from 6.7,
+   * nr_accesses before) — until every scheme has tried some. Directory names count on across
+   * schemes (the kernel's damon_sysfs_schemes_region_idx).
    */
-  #recordTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean): void {
-    const schemes = ctx.schemes;
-    sysCtx.schemes.items.forEach((sys, i) => {
-      const s = schemes[i];
-      if (!s || !s.activated) return;
-      const p = s.pattern;
-      for (let t = 0; t < ctx.targets.length; t++) {
-        for (const r of ctx.regionsOf(t)) {
-          const sz = r.end - r.start;
-          const nr = ctx.behaviour.accessBp ? Math.floor(r.nrAccessesBp / 10000) : r.nrAccesses;
-          if (sz < p.minSzRegion || sz > p.maxSzRegion || nr < p.minNrAccesses || nr > p.maxNrAccesses) continue;
-          if (r.age < p.minAgeRegion || r.age > p.maxAgeRegion) continue;
-          sys.addTriedRegion({ start: BigInt(r.start), end: BigInt(r.end), nrAccesses: r.nrAccesses, age: r.age }, withDirs);
+  #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean): void {
+    this.#forEachScheme((s) => s.clearTriedRegions());
+    const finished = new Set<number>();
+    let index = 0;
+    this.#untilDone(ctx, () => {
+      const schemes = ctx.schemes;
+      sysCtx.schemes.items.forEach((sys, i) => {
+        const s = schemes[i];
+        if (!s || !s.activated || finished.has(i)) return;
+        const p = s.pattern;
+        for (let t = 0; t < ctx.targets.length; t++) {
+          for (const r of ctx.regionsOf(t)) {
+            const sz = r.end - r.start;
+            const nr = ctx.behaviour.accessBp ? Math.floor(r.nrAccessesBp / 10000) : r.nrAccesses;
+            if (sz < p.minSzRegion || sz > p.maxSzRegion || nr < p.minNrAccesses || nr > p.maxNrAccesses) continue;
+            if (r.age < p.minAgeRegion || r.age > p.maxAgeRegion) continue;
+            finished.add(i);
+            const region = { start: BigInt(r.start), end: BigInt(r.end), nrAccesses: r.nrAccesses, age: r.age };
+            sys.addTriedRegion(region, withDirs ? index++ : null);
+          }
         }
-      }
+      });
+      const all = sysCtx.schemes.items.every((_, i) => finished.has(i) || !schemes[i]?.activated);
+      return all ? "done" : "again";
     });
   }
 
   /**
-   * Runs `fn` from the kdamond's next after-aggregation callback, running the simulation up
-   * to it as the writer sleeps in the kernel until its request is handled. `fn` returning
-   * true stops the kdamond. Gives up when the kdamond ends, or after two aggregation
-   * intervals plus the longest watermark check interval of virtual time.
+   * Runs `step` from the kdamond's after-aggregation callbacks until it says "done" (or
+   * "stop", which also stops the kdamond), running the simulation to them as the writer
+   * sleeps in the kernel until its request is handled. Gives up when the kdamond ends, or
+   * after two aggregation intervals plus the longest watermark check interval of virtual time.
    */
-  #atNextAggregation(ctx: DamonContext, fn: () => boolean): void {
+  #untilDone(ctx: DamonContext, step: () => "done" | "again" | "stop"): void {
     const sim = this.#hooks.sim;
     let done = false;
     const off = ctx.onAfterAggregation(() => {
+      const result = step();
+      if (result === "again") return false;
       done = true;
       off();
-      return fn();
+      return result === "stop";
     });
     const waitUs = Math.max(...ctx.schemes.map((s) => s.wmarks.intervalUs), 0);
     const deadline = sim.now + 2 * Math.max(ctx.attrs.aggrUs, ctx.attrs.sampleUs, 1) + waitUs;

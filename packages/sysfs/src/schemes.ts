@@ -11,8 +11,8 @@ export const GOAL_METRICS = ["user_input", "some_mem_psi_us"] as const;
 
 function rangeDir(name: string, range: UlRange, b: SysfsBehaviour): DirNode {
   const dir = kdir(name);
-  dir.add(ulFile("min", field(range, "min"), b));
-  dir.add(ulFile("max", field(range, "max"), b));
+  dir.add(ulFile("min", field(range, "min"), b.storeReturnsKstrtoErr));
+  dir.add(ulFile("max", field(range, "max"), b.storeReturnsKstrtoErr));
   return dir;
 }
 
@@ -26,8 +26,8 @@ export class SysfsGoal implements Numbered {
   constructor(index: number, b: SysfsBehaviour) {
     this.dir = kdir(String(index));
     if (b.goalMetric) this.dir.add(keywordFile("target_metric", GOAL_METRICS, field(this, "targetMetric")));
-    this.dir.add(ulFile("target_value", field(this, "targetValue"), b));
-    this.dir.add(ulFile("current_value", field(this, "currentValue"), b));
+    this.dir.add(ulFile("target_value", field(this, "targetValue"), true));
+    this.dir.add(ulFile("current_value", field(this, "currentValue"), true));
   }
 }
 
@@ -51,9 +51,9 @@ export class SysfsFilter implements Numbered {
       return count;
     }));
     if (b.filterRangeFiles) {
-      this.dir.add(ulFile("addr_start", field(this, "addrStart"), b));
-      this.dir.add(ulFile("addr_end", field(this, "addrEnd"), b));
-      this.dir.add(intFile("damon_target_idx", field(this, "targetIdx"), b));
+      this.dir.add(ulFile("addr_start", field(this, "addrStart"), true));
+      this.dir.add(ulFile("addr_end", field(this, "addrEnd"), true));
+      this.dir.add(intFile("damon_target_idx", field(this, "targetIdx"), true));
     }
   }
 }
@@ -101,7 +101,7 @@ export class SysfsScheme implements Numbered {
   constructor(index: number, b: SysfsBehaviour) {
     const dir = (this.dir = kdir(String(index)));
     dir.add(keywordFile("action", b.actions, field(this, "action")));
-    if (b.applyInterval) dir.add(ulFile("apply_interval_us", field(this, "applyIntervalUs"), b));
+    if (b.applyInterval) dir.add(ulFile("apply_interval_us", field(this, "applyIntervalUs"), true));
 
     const pattern = dir.add(kdir("access_pattern"));
     pattern.add(rangeDir("sz", this.pattern.sz, b));
@@ -109,14 +109,14 @@ export class SysfsScheme implements Numbered {
     pattern.add(rangeDir("age", this.pattern.age, b));
 
     const quotas = dir.add(kdir("quotas"));
-    quotas.add(ulFile("ms", field(this.quotas, "ms"), b));
-    quotas.add(ulFile("bytes", field(this.quotas, "bytes"), b));
-    quotas.add(ulFile("reset_interval_ms", field(this.quotas, "resetIntervalMs"), b));
+    quotas.add(ulFile("ms", field(this.quotas, "ms"), false));
+    quotas.add(ulFile("bytes", field(this.quotas, "bytes"), false));
+    quotas.add(ulFile("reset_interval_ms", field(this.quotas, "resetIntervalMs"), false));
     if (b.goalMetric) quotas.add(ulReadOnly("effective_bytes", () => this.quotas.effectiveBytes));
     const weights = quotas.add(kdir("weights"));
-    weights.add(uintFile("sz_permil", field(this.weights, "sz"), b));
-    weights.add(uintFile("nr_accesses_permil", field(this.weights, "nrAccesses"), b));
-    weights.add(uintFile("age_permil", field(this.weights, "age"), b));
+    weights.add(uintFile("sz_permil", field(this.weights, "sz"), b.storeReturnsKstrtoErr));
+    weights.add(uintFile("nr_accesses_permil", field(this.weights, "nrAccesses"), b.storeReturnsKstrtoErr));
+    weights.add(uintFile("age_permil", field(this.weights, "age"), b.storeReturnsKstrtoErr));
     if (b.quotaGoals) {
       const goalsDir = quotas.add(kdir("goals"));
       this.goals = new NumberedDirs(goalsDir, (i) => new SysfsGoal(i, b));
@@ -125,10 +125,10 @@ export class SysfsScheme implements Numbered {
 
     const wmarks = dir.add(kdir("watermarks"));
     wmarks.add(keywordFile("metric", WMARK_METRICS, field(this.wmarks, "metric")));
-    wmarks.add(ulFile("interval_us", field(this.wmarks, "intervalUs"), b));
-    wmarks.add(ulFile("high", field(this.wmarks, "high"), b));
-    wmarks.add(ulFile("mid", field(this.wmarks, "mid"), b));
-    wmarks.add(ulFile("low", field(this.wmarks, "low"), b));
+    wmarks.add(ulFile("interval_us", field(this.wmarks, "intervalUs"), b.storeReturnsKstrtoErr));
+    wmarks.add(ulFile("high", field(this.wmarks, "high"), b.storeReturnsKstrtoErr));
+    wmarks.add(ulFile("mid", field(this.wmarks, "mid"), b.storeReturnsKstrtoErr));
+    wmarks.add(ulFile("low", field(this.wmarks, "low"), b.storeReturnsKstrtoErr));
 
     if (b.filterTypes.length) {
       const filtersDir = dir.add(kdir("filters"));
@@ -158,13 +158,13 @@ export class SysfsScheme implements Numbered {
     this.triedTotalBytes = 0n;
   }
 
-  /** Appends one tried region directory (and its size to total_bytes). */
-  addTriedRegion(region: { start: bigint; end: bigint; nrAccesses: number; age: number }, withDir: boolean): void {
+  /** Adds a region's size to total_bytes and, given a directory name, its directory. */
+  addTriedRegion(region: { start: bigint; end: bigint; nrAccesses: number; age: number }, index: number | null): void {
     const dirs = this.triedRegions;
     if (!dirs) return;
     this.triedTotalBytes += region.end - region.start;
-    if (!withDir) return;
-    const item = new SysfsTriedRegion(dirs.nr, region);
+    if (index === null) return;
+    const item = new SysfsTriedRegion(index, region);
     dirs.parent.add(item.dir);
     dirs.items.push(item);
   }

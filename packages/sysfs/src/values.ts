@@ -2,7 +2,6 @@
 import { Errno, type FileNode } from "@damon-sim/dbgfs";
 import { attr, line, NumberedDirs, type Numbered } from "./attr.js";
 import { isError, kstrtobool, kstrtoint, kstrtoul, kstrtouint, sysfsStreq, type Parsed } from "./kstrto.js";
-import type { SysfsBehaviour } from "./versions.js";
 
 /** A field of a sysfs object, read and written through closures. */
 export interface Field<T> {
@@ -14,29 +13,36 @@ export function field<O, K extends keyof O>(obj: O, key: K): Field<O[K]> {
   return { get: () => obj[key], set: (v) => (obj[key] = v) };
 }
 
-// Before 6.1 every value file answered a failed kstrto* with EINVAL; from 6.1 with its errno.
-function parsedStore<T>(b: SysfsBehaviour, parse: (s: string) => Parsed<T>, set: (v: T) => void) {
+/**
+ * Whether a value file answers a failed kstrto* with its errno (ERANGE on overflow) or always
+ * with EINVAL. Files differ: 6.1 switched the ranges, intervals, weights, watermarks and
+ * regions over; quotas' ms/bytes/reset_interval_ms and pid_target kept EINVAL; files added
+ * after 6.1 return the errno.
+ */
+export type ErrPolicy = boolean;
+
+function parsedStore<T>(returnsErr: ErrPolicy, parse: (s: string) => Parsed<T>, set: (v: T) => void) {
   return (buf: string, count: number) => {
     const r = parse(buf);
-    if (isError(r)) return b.storeReturnsKstrtoErr ? r.errno : -Errno.EINVAL;
+    if (isError(r)) return returnsErr ? r.errno : -Errno.EINVAL;
     set(r);
     return count;
   };
 }
 
 /** "%lu\n", kstrtoul. */
-export function ulFile(name: string, f: Field<bigint>, b: SysfsBehaviour): FileNode {
-  return attr(name, () => line(f.get()), parsedStore(b, kstrtoul, f.set));
+export function ulFile(name: string, f: Field<bigint>, returnsErr: ErrPolicy): FileNode {
+  return attr(name, () => line(f.get()), parsedStore(returnsErr, kstrtoul, f.set));
 }
 
 /** "%u\n", kstrtouint. */
-export function uintFile(name: string, f: Field<number>, b: SysfsBehaviour): FileNode {
-  return attr(name, () => line(f.get()), parsedStore(b, kstrtouint, f.set));
+export function uintFile(name: string, f: Field<number>, returnsErr: ErrPolicy): FileNode {
+  return attr(name, () => line(f.get()), parsedStore(returnsErr, kstrtouint, f.set));
 }
 
 /** "%d\n", kstrtoint. */
-export function intFile(name: string, f: Field<number>, b: SysfsBehaviour): FileNode {
-  return attr(name, () => line(f.get()), parsedStore(b, kstrtoint, f.set));
+export function intFile(name: string, f: Field<number>, returnsErr: ErrPolicy): FileNode {
+  return attr(name, () => line(f.get()), parsedStore(returnsErr, kstrtoint, f.set));
 }
 
 /** "%c\n" of Y/N, kstrtobool (whose errno every version returns as is). */

@@ -27,7 +27,7 @@ export interface SysfsBehaviour {
   commandsNeedRunning: boolean;
   /** 5.19+: a paddr context with more than one target is EINVAL at 'on'. */
   onePaddrTarget: boolean;
-  /** 6.1+: a value file's failed kstrto* returns its own errno (ERANGE on overflow); EINVAL before. */
+  /** 6.1+: ranges, intervals, weights, watermarks and regions return kstrto*'s errno (ERANGE on overflow), EINVAL before. */
   storeReturnsKstrtoErr: boolean;
   /** 6.2+: schemes/<S>/tried_regions/. */
   triedRegions: boolean;
