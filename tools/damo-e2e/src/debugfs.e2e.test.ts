@@ -3,16 +3,9 @@
 // damo wrote read back with cat, as a user would check them.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { required, runInSim, sections, unavailable, type Section, type SimRunResult } from "./harness.js";
+import { mustSkip, runInSim, sections, type Section, type SimRunResult } from "./harness.js";
 
-const missing = unavailable();
-if (missing !== undefined && required) {
-  it("damo can run against damon-sim, as CI=true requires", () => {
-    expect.fail(`the damo end-to-end tests cannot run: ${missing}`);
-  });
-} else if (missing !== undefined) {
-  console.warn(`damo end-to-end tests skipped: ${missing}. They need Linux, /dev/fuse, root, unshare, python3 and ps.`);
-}
+const skip = mustSkip();
 
 const script = `
 P=$DAMON_SIM_PIDS; D=/sys/kernel/debug/damon; I="--damon_interface_DEPRECATED debugfs"
@@ -28,7 +21,7 @@ check after-stop cat $D/monitor_on
 check stop-again damo stop $I
 `;
 
-describe.skipIf(missing !== undefined)("damo on the debugfs interface", () => {
+describe.skipIf(skip)("damo on the debugfs interface", () => {
   let run: SimRunResult;
   let s: Record<string, Section>;
   beforeAll(async () => {
@@ -76,5 +69,28 @@ describe.skipIf(missing !== undefined)("damo on the debugfs interface", () => {
     expect(s.stop).toEqual({ out: "", rc: 0 });
     expect(s["after-stop"]).toEqual({ out: "off", rc: 0 });
     expect(s["stop-again"]).toEqual({ out: "DAMON is not turned on", rc: 1 });
+  });
+});
+
+describe.skipIf(skip)("damo on a kernel without the sysfs interface (5.15)", () => {
+  it("finds debugfs by itself: /sys/kernel/mm/damon is empty, start and stop go through monitor_on", async () => {
+    const run = await runInSim(
+      `
+check sysfs ls -A /sys/kernel/mm/damon
+check start damo start $DAMON_SIM_PIDS
+check on cat /sys/kernel/debug/damon/monitor_on /sys/kernel/debug/damon/target_ids
+check stop damo stop
+check off cat /sys/kernel/debug/damon/monitor_on
+`,
+      { kernel: "5.15", spawn: ["zipf"] },
+    );
+    expect(run.stderr).toBe("");
+    expect(sections(run.stdout)).toEqual({
+      sysfs: { out: "", rc: 0 },
+      start: { out: "", rc: 0 },
+      on: { out: "on\n369", rc: 0 },
+      stop: { out: "", rc: 0 },
+      off: { out: "off", rc: 0 },
+    });
   });
 });

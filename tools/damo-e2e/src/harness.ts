@@ -1,15 +1,16 @@
 // Runs a bash script inside `damon-sim run` (a simulated machine in private mount and pid
 // namespaces) and collects what it printed. The script sees:
-//   damo            a function: python3 <damo v3.3.0's damo.py> "$@" (unmodified, from ../shared)
+//   damo            on PATH: python3 <damo v3.3.0's damo.py> "$@" (unmodified, from ../shared)
 //   check NAME CMD  prints "=== NAME", CMD's stdout+stderr, then "rc=N" (see sections())
 //   $DAMON_SIM_PIDS the --spawn workloads' pids; $WORK (= $HOME and the cwd) a temp directory
 // HOME is a fresh directory per run, so damo's caches (~/.damo.sysinfo) never leak between runs.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkFuse } from "@damon-sim/fuse";
+import { expect, it } from "vitest";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const cliPath = join(repoRoot, "apps/cli/dist/cli.js");
@@ -27,6 +28,23 @@ export function unavailable(): string | undefined {
   if (!existsSync(damoPath)) return `damo not found at ${damoPath}`;
   if (!existsSync(cliPath)) return `the CLI is not built (${cliPath}): run npm run build`;
   return undefined;
+}
+
+/**
+ * Call at a test file's top level; true when its suites must be skipped. Says why once, and
+ * under CI=true registers a failing test instead of skipping.
+ */
+export function mustSkip(what = "damo end-to-end tests"): boolean {
+  const missing = unavailable();
+  if (missing === undefined) return false;
+  if (required) {
+    it(`${what} can run, as CI=true requires`, () => {
+      expect.fail(`the ${what} cannot run: ${missing}`);
+    });
+    return true;
+  }
+  console.warn(`${what} skipped: ${missing}. They need Linux, /dev/fuse, root, unshare, python3 and ps.`);
+  return true;
 }
 
 function commandWorks(command: string, args: string[]): boolean {
@@ -58,13 +76,15 @@ export interface SimRunResult {
 }
 
 const PRELUDE = `
-damo() { python3 "$DAMO_PY" "$@"; }
 check() { local name=$1; shift; echo "=== $name"; ( "$@" ) 2>&1; echo "rc=$?"; }
 `;
 
 /** Runs `script` with bash inside `damon-sim run`. */
 export function runInSim(script: string, options: SimRunOptions = {}): Promise<SimRunResult> {
   const work = mkdtempSync(join(tmpdir(), "damo-e2e-"));
+  mkdirSync(join(work, "bin"));
+  writeFileSync(join(work, "bin/damo"), `#!/bin/sh\nexec python3 "$DAMO_PY" "$@"\n`);
+  chmodSync(join(work, "bin/damo"), 0o755);
   const args = [
     String(options.timeoutSeconds ?? 90), process.execPath, cliPath, "run",
     "--kernel", options.kernel ?? "6.8", "--seed", String(options.seed ?? 0), "--speed", String(options.speed ?? 1),
@@ -75,7 +95,7 @@ export function runInSim(script: string, options: SimRunOptions = {}): Promise<S
     const child = spawn("timeout", args, {
       cwd: work,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, HOME: work, WORK: work, DAMO_PY: damoPath, LC_ALL: "C", ...options.env },
+      env: { ...process.env, PATH: `${join(work, "bin")}:${process.env.PATH}`, HOME: work, WORK: work, DAMO_PY: damoPath, LC_ALL: "C", ...options.env },
     });
     let stdout = "";
     let stderr = "";
