@@ -1,0 +1,304 @@
+// kdamonds/<K>/state: turning kdamonds on and off, and the commands handed to them.
+import { Errno } from "@damon-sim/dbgfs";
+import { describe, expect, it } from "vitest";
+import { staged } from "./test-support.js";
+import { SYSFS_VERSIONS, type SysfsVersion } from "./versions.js";
+
+const { EINVAL, EBUSY, EPERM, ENOMEM } = Errno;
+const atLeast = (version: SysfsVersion, v: SysfsVersion) => SYSFS_VERSIONS.indexOf(version) >= SYSFS_VERSIONS.indexOf(v);
+const since = (v: SysfsVersion) => SYSFS_VERSIONS.filter((x) => atLeast(x, v));
+
+/** A scheme that matches every region: any size, any access count, any age. */
+function everyRegion(t: Awaited<ReturnType<typeof staged>>, index: number, action = "stat") {
+  const S = `${t.C}/schemes/${index}`;
+  t.setup([`${S}/action`, action], [`${S}/access_pattern/sz/max`, "18446744073709551615"],
+    [`${S}/access_pattern/nr_accesses/max`, "4294967295"], [`${S}/access_pattern/age/max`, "4294967295"]);
+}
+
+describe.each(SYSFS_VERSIONS)("on and off (%s)", (version) => {
+  it("on starts a kdamond whose pid appears; off stops it and pid reads -1", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on\n")).toBe(3);
+    expect(t.read("0/state")).toBe("on\n");
+    const pid = Number(t.read("0/pid"));
+    expect(t.sim.machine.task(pid)?.comm).toBe("kdamond.0");
+    t.sim.runFor(500_000);
+    expect(t.sysfs.kdamonds.items[0].damonCtx!.regions.count).toBeGreaterThan(0);
+    expect(t.write("0/state", "off")).toBe(3);
+    expect(t.read("0/state")).toBe("off\n");
+    expect(t.read("0/pid")).toBe("-1\n");
+    expect(t.sim.machine.task(pid)).toBeUndefined();
+    // damon_sysfs_before_terminate dropped the virtual address targets; the files keep the pid.
+    expect(t.sysfs.kdamonds.items[0].damonCtx!.targets).toHaveLength(0);
+    expect(t.read(`${t.C}/targets/0/pid_target`)).toBe(`${t.pid}\n`);
+  });
+
+  it("on while running is EBUSY; off twice is EPERM; off before any on is EINVAL", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "off")).toBe(-EINVAL);
+    expect(t.write("0/state", "on")).toBe(2);
+    expect(t.write("0/state", "on")).toBe(-EBUSY);
+    expect(t.write("0/state", "off")).toBe(3);
+    expect(t.write("0/state", "off")).toBe(-EPERM);
+    expect(t.write("0/state", "on")).toBe(2);
+  });
+
+  it("unknown keywords, and keywords of later kernels, are EINVAL", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    expect(t.write("0/state", "On")).toBe(-EINVAL);
+    expect(t.write("0/state", "o")).toBe(-EINVAL);
+    expect(t.write("0/state", "on\n\n")).toBe(-EINVAL);
+    expect(t.write("0/state", "update_tuned_intervals")).toBe(-EINVAL);
+    const keywords: Array<[string, SysfsVersion]> = [
+      ["commit", "5.19"], ["update_schemes_tried_regions", "6.2"], ["clear_schemes_tried_regions", "6.2"],
+      ["update_schemes_tried_bytes", "6.6"], ["commit_schemes_quota_goals", "6.8"], ["update_schemes_effective_quotas", "6.9"],
+    ];
+    for (const [keyword, from] of keywords) {
+      expect([keyword, t.write("0/state", keyword)]).toEqual([keyword, atLeast(version, from) ? keyword.length : -EINVAL]);
+    }
+    expect(t.read("0/state")).toBe("on\n");
+  });
+
+  it("a target that exits stops the kdamond; off is then EPERM", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(100_000);
+    t.sim.machine.exit(t.pid);
+    t.sim.runFor(100_000);
+    expect(t.read("0/state")).toBe("off\n");
+    expect(t.read("0/pid")).toBe("-1\n");
+    expect(t.write("0/state", "off")).toBe(-EPERM);
+  });
+});
+
+describe.each(SYSFS_VERSIONS)("what 'on' checks, in order (%s)", (version) => {
+  /** Turns on after `prepare`, and checks that a failure leaves no context behind. */
+  async function on(prepare: (t: Awaited<ReturnType<typeof staged>>) => void) {
+    const t = await staged(version);
+    prepare(t);
+    const r = t.write("0/state", "on");
+    if (r < 0) {
+      expect(t.read("0/state")).toBe("off\n");
+      expect(t.write("0/state", "off")).toBe(-EINVAL);
+    }
+    return r;
+  }
+  const I = "0/contexts/0/monitoring_attrs";
+
+  it.each([
+    ["no context", [["0/contexts/nr_contexts", "0"]], -EINVAL],
+    ["min_nr_regions < 3", [[`${I}/nr_regions/min`, "2"]], -EINVAL],
+    ["min > max", [[`${I}/nr_regions/min`, "20"], [`${I}/nr_regions/max`, "19"]], -EINVAL],
+    ["min = max = 3", [[`${I}/nr_regions/min`, "3"], [`${I}/nr_regions/max`, "3"]], 2],
+    ["a pid that does not exist", [["0/contexts/0/targets/0/pid_target", "99999"]], -EINVAL],
+    ["pid 0", [["0/contexts/0/targets/0/pid_target", "0"]], -EINVAL],
+    ["no target", [["0/contexts/0/targets/nr_targets", "0"]], 2],
+    ["region start > end", [["0/contexts/0/targets/0/regions/nr_regions", "1"], ["0/contexts/0/targets/0/regions/0/start", "8192"]], -EINVAL],
+    ["regions out of order", [
+      ["0/contexts/0/targets/0/regions/nr_regions", "2"],
+      ["0/contexts/0/targets/0/regions/0/start", "4096"], ["0/contexts/0/targets/0/regions/0/end", "16384"],
+      ["0/contexts/0/targets/0/regions/1/start", "8192"], ["0/contexts/0/targets/0/regions/1/end", "32768"],
+    ], -EINVAL],
+  ] as Array<[string, Array<[string, string]>, number]>)("%s → %i", async (_, writes, result) => {
+    expect(await on((t) => t.setup(...writes))).toBe(result);
+  });
+
+  it("sample > aggr is EINVAL from 6.7", async () => {
+    const r = await on((t) => t.setup([`${I}/intervals/sample_us`, "200000"]));
+    expect(r).toBe(atLeast(version, "6.7") ? -EINVAL : 2);
+  });
+
+  it("two paddr targets are EINVAL from 5.19", async () => {
+    const r = await on((t) => t.setup(["0/contexts/0/operations", "paddr"], ["0/contexts/0/targets/nr_targets", "2"]));
+    expect(r).toBe(atLeast(version, "5.19") ? -EINVAL : 2);
+  });
+
+  it.each(since("6.3").includes(version) ? [version] : [])("%s: a filter that cannot be made fails the scheme as ENOMEM", async () => {
+    const F = "0/contexts/0/schemes/0/filters/0";
+    const memcg = (path: string) => on((t) => t.setup(["0/contexts/0/schemes/nr_schemes", "1"],
+      [`${F}/nr_filters`.replace("/0/nr_filters", "/nr_filters"), "1"], [`${F}/type`, "memcg"], [`${F}/memcg_path`, path]));
+    expect(await memcg("/nonexistent")).toBe(-ENOMEM);
+    expect(await memcg("/\n")).toBe(2);
+    if (atLeast(version, "6.6")) {
+      const r = await on((t) => t.setup(["0/contexts/0/schemes/nr_schemes", "1"], ["0/contexts/0/schemes/0/filters/nr_filters", "1"],
+        [`${F}/type`, "addr"], [`${F}/addr_start`, "8192"], [`${F}/addr_end`, "4096"]));
+      expect(r).toBe(-ENOMEM);
+    }
+  });
+
+  it("a kdamond started through debugfs (exclusive) makes 'on' EBUSY", async () => {
+    const t = await staged(version);
+    const debugfs = "/sys/kernel/debug/damon";
+    expect(t.write(`${debugfs}/target_ids`, `${t.spawn()}`)).toBeGreaterThan(0);
+    expect(t.write(`${debugfs}/${t.kernel.damon.behaviour.monitorOn}`, "on")).toBe(2);
+    expect(t.write("0/state", "on")).toBe(-EBUSY);
+  });
+});
+
+describe("kdamonds side by side", () => {
+  it("two kdamonds run at once, named after the running count", async () => {
+    const t = await staged("6.8");
+    const other = t.spawn("other");
+    t.setup(["nr_kdamonds", "2"], ["0/contexts/nr_contexts", "1"], ["0/contexts/0/targets/nr_targets", "1"],
+      ["0/contexts/0/targets/0/pid_target", `${t.pid}`], ["1/contexts/nr_contexts", "1"],
+      ["1/contexts/0/targets/nr_targets", "1"], ["1/contexts/0/targets/0/pid_target", `${other}`]);
+    expect(t.write("0/state", "on")).toBe(2);
+    expect(t.write("1/state", "on")).toBe(2);
+    const comms = ["0/pid", "1/pid"].map((f) => t.sim.machine.task(Number(t.read(f)))?.comm);
+    expect(comms).toEqual(["kdamond.0", "kdamond.1"]);
+    expect(t.sim.nrRunning).toBe(2);
+    // debugfs's monitor_on is exclusive: EBUSY while any kdamond runs.
+    expect(t.write("/sys/kernel/debug/damon/target_ids", `${other}`)).toBeGreaterThan(0);
+    expect(t.write(`/sys/kernel/debug/damon/${t.kernel.damon.behaviour.monitorOn}`, "on")).toBe(-EBUSY);
+  });
+});
+
+describe.each(SYSFS_VERSIONS)("update_schemes_stats (%s)", (version) => {
+  it("copies each scheme's statistics into stats/", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe("0\n");
+    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
+    const st = t.sysfs.kdamonds.items[0].damonCtx!.schemes[0].stats;
+    expect(st.nrTried).toBeGreaterThan(0);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe(`${st.nrTried}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/sz_tried`)).toBe(`${st.szTried}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_applied`)).toBe(`${st.nrApplied}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/qt_exceeds`)).toBe(`${st.qtExceeds}\n`);
+    const copied = st.nrTried;
+    t.sim.runFor(300_000);
+    expect(st.nrTried).toBeGreaterThan(copied);
+    expect(t.write("0/state", "off")).toBe(3);
+    // From 5.19 the command goes to the running kdamond; 5.18 reads the stopped context.
+    expect(t.write("0/state", "update_schemes_stats")).toBe(atLeast(version, "5.19") ? -EINVAL : 20);
+    const after = t.read(`${t.C}/schemes/0/stats/nr_tried`);
+    expect(after).toBe(`${atLeast(version, "5.19") ? copied : st.nrTried}\n`);
+  });
+
+  it("before any 'on' it is EINVAL", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "update_schemes_stats")).toBe(-EINVAL);
+  });
+});
+
+describe.each(since("6.2"))("tried regions (%s)", (version) => {
+  it("update_schemes_tried_regions fills tried_regions/ at the next aggregation; clear empties it", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "2"]);
+    everyRegion(t, 0);
+    everyRegion(t, 1);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    const before = t.sim.now;
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
+    // The writer waited for the kdamond's next aggregation.
+    expect(t.sim.now).toBeGreaterThan(before);
+    expect(t.sim.now).toBeLessThanOrEqual(before + 100_000);
+    const T0 = `${t.C}/schemes/0/tried_regions`;
+    const names0 = t.ls(T0).filter((n) => n !== "total_bytes");
+    const names1 = t.ls(`${t.C}/schemes/1/tried_regions`).filter((n) => n !== "total_bytes");
+    expect(names0.length).toBeGreaterThanOrEqual(10);
+    // Directory names count on from one scheme to the next.
+    expect(names0).toEqual(names0.map((_, i) => String(i)));
+    expect(names1).toEqual(names0.map((_, i) => String(i + names0.length)));
+    let total = 0n;
+    let prevEnd = 0n;
+    for (const n of names0) {
+      const start = BigInt((t.read(`${T0}/${n}/start`) as string).trim());
+      const end = BigInt((t.read(`${T0}/${n}/end`) as string).trim());
+      expect(start).toBeGreaterThanOrEqual(prevEnd);
+      expect(end).toBeGreaterThan(start);
+      expect(t.read(`${T0}/${n}/nr_accesses`)).toMatch(/^\d+\n$/);
+      expect(t.read(`${T0}/${n}/age`)).toMatch(/^\d+\n$/);
+      total += end - start;
+      prevEnd = end;
+    }
+    if (atLeast(version, "6.6")) expect(t.read(`${T0}/total_bytes`)).toBe(`${total}\n`);
+    expect(t.write("0/state", "clear_schemes_tried_regions")).toBe(27);
+    expect(t.ls(T0)).toEqual(atLeast(version, "6.6") ? ["total_bytes"] : []);
+    if (atLeast(version, "6.6")) {
+      expect(t.read(`${T0}/total_bytes`)).toBe("0\n");
+      expect(t.write("0/state", "update_schemes_tried_bytes")).toBe(26);
+      expect(t.ls(T0)).toEqual(["total_bytes"]);
+      expect(Number((t.read(`${T0}/total_bytes`) as string).trim())).toBeGreaterThan(0);
+    }
+    expect(t.write("0/state", "off")).toBe(3);
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(-EINVAL);
+  });
+
+  it("a scheme whose pattern nothing matches gets no region", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(300_000);
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
+    expect(t.ls(`${t.C}/schemes/0/tried_regions`)).toEqual(atLeast(version, "6.6") ? ["total_bytes"] : []);
+    expect(t.read("0/state")).toBe("on\n");
+  });
+});
+
+describe.each(since("5.19"))("commit (%s)", (version) => {
+  it("applies the staged files to the running kdamond at its next aggregation", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0);
+    expect(t.write("0/state", "on")).toBe(2);
+    const pid = t.read("0/pid");
+    t.sim.runFor(1_000_000);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    const tried = ctx.schemes[0].stats.nrTried;
+    t.setup([`${t.C}/monitoring_attrs/intervals/aggr_us`, "200000"], [`${t.C}/monitoring_attrs/nr_regions/max`, "500"],
+      [`${t.C}/schemes/0/action`, "pageout"]);
+    expect(ctx.attrs.aggrUs).toBe(100_000);
+    expect(t.write("0/state", "commit")).toBe(6);
+    expect(ctx.attrs.aggrUs).toBe(200_000);
+    expect(ctx.attrs.maxNrRegions).toBe(500);
+    expect(ctx.schemes[0].action).toBe("pageout");
+    // Same kdamond, same targets, statistics kept.
+    expect(t.read("0/pid")).toBe(pid);
+    expect(ctx.targets.map((x) => x.id)).toEqual([t.pid]);
+    expect(ctx.schemes[0].stats.nrTried).toBeGreaterThanOrEqual(tried);
+    expect(ctx.regions.count).toBeGreaterThan(0);
+  });
+
+  it("new target pids replace the targets", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(500_000);
+    const other = t.spawn("other");
+    t.setup([`${t.C}/targets/0/pid_target`, `${other}`]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    expect(ctx.targets.map((x) => x.id)).toEqual([other]);
+    expect(ctx.regions.countOf(0)).toBeGreaterThan(0);
+    expect(t.read("0/state")).toBe("on\n");
+  });
+
+  it("invalid input is not refused: the write succeeds and the kdamond stops", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(300_000);
+    t.setup([`${t.C}/monitoring_attrs/nr_regions/min`, "1"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    expect(t.read("0/state")).toBe("off\n");
+    expect(t.write("0/state", "commit")).toBe(-EINVAL);
+  });
+});
+
+describe.each(since("6.9"))("update_schemes_effective_quotas (%s)", (version) => {
+  it("copies each scheme's effective size quota", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0, "pageout");
+    t.setup([`${t.C}/schemes/0/quotas/bytes`, "1048576"], [`${t.C}/schemes/0/quotas/reset_interval_ms`, "1000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(500_000);
+    expect(t.read(`${t.C}/schemes/0/quotas/effective_bytes`)).toBe("0\n");
+    expect(t.write("0/state", "update_schemes_effective_quotas")).toBe(31);
+    expect(t.read(`${t.C}/schemes/0/quotas/effective_bytes`)).toBe("1048576\n");
+  });
+});
