@@ -7,6 +7,15 @@ import { mustSkip, runInSim, sections, type Section, type SimRunResult } from ".
 
 const skip = mustSkip();
 
+/** Some of what damo opens (pids as N), to show the audit sees it. */
+const EXPECTED_OPENS = [
+  "r /proc/mounts",
+  "r /sys/kernel/tracing/available_events",
+  "w /sys/kernel/debug/damon/target_ids",
+  "w /sys/kernel/debug/damon/monitor_on",
+  "r /sys/kernel/debug/damon/schemes",
+];
+
 const script = `
 P=$DAMON_SIM_PIDS; D=/sys/kernel/debug/damon; I="--damon_interface_DEPRECATED debugfs"
 check pid sh -c 'ps -o comm= -p $DAMON_SIM_PIDS; pidof stairs'
@@ -25,8 +34,14 @@ describe.skipIf(skip)("damo on the debugfs interface", () => {
   let run: SimRunResult;
   let s: Record<string, Section>;
   beforeAll(async () => {
-    run = await runInSim(script, { kernel: "6.8", spawn: ["stairs"] });
+    run = await runInSim(script, { kernel: "6.8", spawn: ["stairs"], auditOpens: true });
     s = sections(run.stdout);
+  });
+
+  it("every file damo opened under /proc and /sys is there: the simulation serves all it reads", () => {
+    expect(run.opened.filter((o) => !o.exists)).toEqual([]);
+    const paths = new Set(run.opened.map((o) => `${o.mode} ${o.path.replace(/\/\d+(?=\/|$)/g, "/N")}`));
+    for (const expected of EXPECTED_OPENS) expect(paths).toContain(expected);
   });
 
   it("the run ends with the script's status and leaves nothing mounted", () => {

@@ -5,7 +5,7 @@
 //   $DAMON_SIM_PIDS the --spawn workloads' pids; $WORK (= $HOME and the cwd) a temp directory
 // HOME is a fresh directory per run, so damo's caches (~/.damo.sysinfo) never leak between runs.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,16 @@ export interface SimRunOptions {
   env?: Record<string, string>;
   /** Keep $WORK after the run (the caller removes it); default false. */
   keepWork?: boolean;
+  /** Log every file damo opens under /proc and /sys (see SimRunResult.opened). */
+  auditOpens?: boolean;
+}
+
+/** A file or directory damo opened: mode is open()'s ("r", "w") or "listdir". */
+export interface OpenedFile {
+  path: string;
+  mode: string;
+  /** Whether it existed when damo opened it. */
+  exists: boolean;
 }
 
 export interface SimRunResult {
@@ -73,7 +83,11 @@ export interface SimRunResult {
   stderr: string;
   /** The run's HOME and cwd (removed unless keepWork). */
   work: string;
+  /** With auditOpens: what damo opened under /proc and /sys, in order. */
+  opened: OpenedFile[];
 }
+
+const auditPath = fileURLToPath(new URL("open-audit.py", import.meta.url));
 
 const PRELUDE = `
 check() { local name=$1; shift; echo "=== $name"; ( "$@" ) 2>&1; echo "rc=$?"; }
@@ -83,7 +97,9 @@ check() { local name=$1; shift; echo "=== $name"; ( "$@" ) 2>&1; echo "rc=$?"; }
 export function runInSim(script: string, options: SimRunOptions = {}): Promise<SimRunResult> {
   const work = mkdtempSync(join(tmpdir(), "damo-e2e-"));
   mkdirSync(join(work, "bin"));
-  writeFileSync(join(work, "bin/damo"), `#!/bin/sh\nexec python3 "$DAMO_PY" "$@"\n`);
+  const log = join(work, "opened.log");
+  const damo = options.auditOpens ? `export DAMO_OPEN_LOG="${log}"\nexec python3 "${auditPath}" "$@"` : `exec python3 "$DAMO_PY" "$@"`;
+  writeFileSync(join(work, "bin/damo"), `#!/bin/sh\n${damo}\n`);
   chmodSync(join(work, "bin/damo"), 0o755);
   const args = [
     String(options.timeoutSeconds ?? 90), process.execPath, cliPath, "run",
@@ -103,8 +119,9 @@ export function runInSim(script: string, options: SimRunOptions = {}): Promise<S
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (status, signal) => {
+      const opened = existsSync(log) ? parseOpened(readFileSync(log, "utf8")) : [];
       if (!options.keepWork) rmSync(work, { recursive: true, force: true });
-      resolve({ status, signal, stdout, stderr, work });
+      resolve({ status, signal, stdout, stderr, work, opened });
     });
   });
 }
@@ -126,4 +143,14 @@ export function sections(stdout: string): Record<string, Section> {
     result[name] = { out: rc ? body.slice(0, rc.index).replace(/\n$/, "") : body.trimEnd(), rc: rc ? Number(rc[1]) : -1 };
   }
   return result;
+}
+
+function parseOpened(text: string): OpenedFile[] {
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [exists, mode, ...path] = line.split(" ");
+      return { exists: exists === "ok", mode, path: path.join(" ") };
+    });
 }

@@ -7,6 +7,16 @@ import { mustSkip, runInSim, sections, type Section, type SimRunResult } from ".
 
 const skip = mustSkip();
 
+/** Some of what damo opens (pids as N), to show the audit sees it. */
+const EXPECTED_OPENS = [
+  "r /proc/mounts", // how damo finds sysfs, debugfs and tracefs
+  "r /sys/kernel/tracing/available_events", // which damon tracepoints exist
+  "listdir /sys/kernel/mm/damon/admin/kdamonds",
+  "w /sys/kernel/mm/damon/admin/kdamonds/N/state",
+  "r /sys/kernel/mm/damon/admin/kdamonds/N/contexts/N/avail_operations",
+  "w /sys/kernel/mm/damon/admin/kdamonds/N/contexts/N/schemes/N/quotas/goals/nr_goals",
+];
+
 const scheme = "--damos_action stat --damos_access_rate 0% 100% --damos_age 0 max";
 const script = `
 P=$DAMON_SIM_PIDS; K=/sys/kernel/mm/damon/admin/kdamonds; C=$K/0/contexts/0; I="--damon_interface_DEPRECATED sysfs"
@@ -28,8 +38,14 @@ describe.skipIf(skip)("damo on the sysfs interface", () => {
   let run: SimRunResult;
   let s: Record<string, Section>;
   beforeAll(async () => {
-    run = await runInSim(script, { kernel: "6.8", spawn: ["stairs"] });
+    run = await runInSim(script, { kernel: "6.8", spawn: ["stairs"], auditOpens: true });
     s = sections(run.stdout);
+  });
+
+  it("every file damo opened under /proc and /sys is there: the simulation serves all it reads", () => {
+    expect(run.opened.filter((o) => !o.exists)).toEqual([]);
+    const paths = new Set(run.opened.map((o) => `${o.mode} ${o.path.replace(/\/\d+(?=\/|$)/g, "/N")}`));
+    for (const expected of EXPECTED_OPENS) expect(paths).toContain(expected);
   });
 
   it("the run succeeds", () => {
