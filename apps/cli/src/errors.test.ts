@@ -24,6 +24,8 @@ describe("failures: exit 1, one line naming the file", () => {
   // Valid for a while, then one bad line: the failure comes in the middle of the run.
   writeFileSync(path("bad.lackey"), [...lines.slice(0, 900), " L zzzz,8", ...lines.slice(900)].join("\n"));
   mkdirSync(path("dir"));
+  // one snapshot: no time span for a heatmap's rows (found by the record fuzz)
+  writeFileSync(path("short.perf"), "kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=0 nr_regions=1 0-4096: 1\n");
 
   it.each([
     [["report", "raw", "-i", path("missing.data")], path("missing.data"), "cannot read: no such file or directory"],
@@ -35,6 +37,7 @@ describe("failures: exit 1, one line naming the file", () => {
     [["sweep", "-w", path("bad.cfg"), "-j", "1", "-o", path("sweep.jsonl")], path("bad.cfg"), "line 1: "],
     [["report", "heatmap", "-i", path("corrupt.data"), "--output", path("nodir/h.png")], path("corrupt.data"), "json_compressed: "],
     [["dbgfs", "--script", path("missing.sh")], path("missing.sh"), "cannot read: no such file or directory"],
+    [["report", "heatmap", "-i", path("short.perf")], path("short.perf"), "heatmap: time 1000000000-1000000000 or address range 0-4096 is smaller than the 40x80 resolution"],
   ])("%j", (args, file, what) => {
     const result = run(args);
     expect(result.status).toBe(1);
@@ -44,7 +47,7 @@ describe("failures: exit 1, one line naming the file", () => {
   });
 
   it("leaves no output and no temporary file behind", () => {
-    const left = readdirSync(work).filter((f) => !["corrupt.data", "bad.cfg", "bad.lackey", "dir"].includes(f));
+    const left = readdirSync(work).filter((f) => !["corrupt.data", "bad.cfg", "bad.lackey", "dir", "short.perf"].includes(f));
     expect(left).toEqual([]);
   });
 });

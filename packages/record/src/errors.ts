@@ -11,3 +11,8 @@ export class RecordFormatError extends Error {
     super(`${format}: ${where}: ${problem}`.replace(/\s*\n\s*/g, " "));
   }
 }
+
+/** A readable record that a report cannot draw as asked (too short for the resolution, no such target). */
+export class ReportError extends Error {
+  override readonly name = "ReportError";
+}

@@ -1,6 +1,6 @@
 // The data model
 export * from "./types.js";
-export { RecordFormatError } from "./errors.js";
+export { RecordFormatError, ReportError } from "./errors.js";
 
 // Reading and writing damo's record formats
 export { detectFormat } from "./formats/detect.js";

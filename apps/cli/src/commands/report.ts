@@ -1,5 +1,5 @@
 import {
-  adjust, adjustMeta, createRecordWriter, readRecord, RecordFormatError, reportHeatmap, reportNrRegions, reportRaw,
+  adjust, adjustMeta, createRecordWriter, readRecord, RecordFormatError, ReportError, reportHeatmap, reportNrRegions, reportRaw,
   reportWss, type RecordFormat, type RecordStream,
 } from "@damon-sim/record";
 import { RunError, UsageError } from "../errors.js";
@@ -15,7 +15,7 @@ async function guard<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof RecordFormatError) throw new RunError(path, error.message, { cause: error });
+    if (error instanceof RecordFormatError || error instanceof ReportError) throw new RunError(path, error.message, { cause: error });
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { ReportError } from "../errors.js";
 import { targetIdText, targetKey } from "../numbers.js";
 import { collectSeries, type SeriesSnapshot } from "../series.js";
 import type { RecordMeta, SnapshotSource, TargetId } from "../types.js";
@@ -48,12 +49,12 @@ export interface HeatmapOptions {
 /** One heatmap per address range to draw, binned as damo does. */
 export async function computeHeatmaps(snapshots: SnapshotSource, options: HeatmapOptions = {}): Promise<Heatmap[]> {
   const series = await collectSeries(snapshots);
-  if (series.length === 0) throw new RangeError("no snapshots to draw");
+  if (series.length === 0) throw new ReportError("no snapshots to draw");
   const guides = guidesOf(series);
   const tid = options.tid === undefined ? guides[0].id : options.tid;
   const guide = guides.find((g) => targetKey(g.id) === targetKey(tid));
   const target = series.find((s) => targetKey(s.id) === targetKey(tid));
-  if (!guide || !target) throw new RangeError(`no snapshots of target ${targetIdText(tid)}`);
+  if (!guide || !target) throw new ReportError(`no snapshots of target ${targetIdText(tid)}`);
   const [rows, cols] = options.resol ?? (options.output === undefined || options.output === "stdout" ? [40, 80] : [500, 500]);
   const [t0, t1] = options.timeRange ?? [guide.startNs, guide.endNs];
   const ranges =
@@ -64,7 +65,7 @@ export async function computeHeatmaps(snapshots: SnapshotSource, options: Heatma
   return ranges.map(([a0, a1]) => {
     const timeUnit = Math.floor((t1 - t0) / rows);
     const addrUnit = Math.floor((a1 - a0) / cols);
-    if (!(timeUnit > 0 && addrUnit > 0)) throw new RangeError(`time ${t0}-${t1} or address range ${a0}-${a1} is smaller than the ${rows}x${cols} resolution`);
+    if (!(timeUnit > 0 && addrUnit > 0)) throw new ReportError(`heatmap: time ${t0}-${t1} or address range ${a0}-${a1} is smaller than the ${rows}x${cols} resolution (see --resol)`);
     const map: Heatmap = {
       targetId: tid,
       rows,
