@@ -59,4 +59,8 @@ describe("/proc", () => {
     expect(lines[1]).toHaveLength(27);
     expect(lines[2]).toMatch(/^MemAvailable: +\d+ kB$/);
   });
+
+  it("iomem: the physical address space as System RAM, which damo takes as paddr's default region", () => {
+    expect(read("/proc/iomem")).toBe("00000000-00000fff : Reserved\n00001000-3ffffffff : System RAM\n");
+  });
 });

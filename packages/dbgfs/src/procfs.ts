@@ -10,8 +10,8 @@ const text = (render: () => string) => ({
 });
 
 /**
- * A small /proc: per-task comm, cmdline, maps, stat, statm and status, meminfo, and
- * ns_last_pid (to choose pids). Formats are fs/proc/array.c's and meminfo.c's.
+ * A small /proc: per-task comm, cmdline, maps, stat, statm and status, meminfo, iomem,
+ * and ns_last_pid (to choose pids). Formats are fs/proc/array.c's and meminfo.c's.
  */
 export function procfs(machine: Machine): DirNode {
   const root = new DirNode("proc", 0o555, (dir) => {
@@ -22,6 +22,7 @@ export function procfs(machine: Machine): DirNode {
     }
   });
   root.add(new FileNode("meminfo", 0o444, text(() => formatMeminfo(machine))));
+  root.add(new FileNode("iomem", 0o400, text(() => formatIomem(machine))));
   const kernel = root.add(new DirNode("sys", 0o555)).add(new DirNode("kernel", 0o555));
   kernel.add(
     new FileNode("ns_last_pid", 0o666, {
@@ -152,4 +153,11 @@ function formatMeminfo(machine: Machine): string {
     kb("SwapTotal", machine.ramBytes), kb("SwapFree", machine.ramBytes - swapped), kb("Dirty", 0), kb("Writeback", 0),
     kb("AnonPages", used), kb("Mapped", 0), kb("Shmem", 0),
   ].join("");
+}
+
+// r_show() for iomem_resource: "%08llx-%08llx : name", inclusive ends. The simulated physical
+// address space is [0, ramBytes), all RAM but the first page (reserved, as on x86).
+function formatIomem(machine: Machine): string {
+  const hex = (n: number) => n.toString(16).padStart(8, "0");
+  return `${hex(0)}-${hex(0xfff)} : Reserved\n${hex(0x1000)}-${hex(machine.ramBytes - 1)} : System RAM\n`;
 }

@@ -11,6 +11,7 @@ const skip = mustSkip();
 const EXPECTED_OPENS = [
   "r /proc/mounts", // how damo finds sysfs, debugfs and tracefs
   "r /sys/kernel/tracing/available_events", // which damon tracepoints exist
+  "r /proc/iomem", // paddr's default region: the System RAM lines
   "listdir /sys/kernel/mm/damon/admin/kdamonds",
   "w /sys/kernel/mm/damon/admin/kdamonds/N/state",
   "r /sys/kernel/mm/damon/admin/kdamonds/N/contexts/N/avail_operations",
@@ -31,6 +32,7 @@ check tune damo tune $P $I --sample 10000 --aggr 200000 ${scheme}
 check after-tune cat $C/monitoring_attrs/intervals/sample_us $C/monitoring_attrs/intervals/aggr_us $K/0/state
 check stop damo stop $I
 check after-stop cat $K/0/state $K/0/pid
+check paddr sh -c "damo start && cat $C/operations $C/targets/0/regions/nr_regions $C/targets/0/regions/0/start $C/targets/0/regions/0/end && damo stop"
 check auto sh -c "damo start $P && cat $K/0/state /sys/kernel/debug/damon/kdamond_pid /sys/kernel/debug/damon/monitor_on && damo stop"
 `;
 
@@ -87,5 +89,10 @@ describe.skipIf(skip)("damo on the sysfs interface", () => {
   it("without --damon_interface_DEPRECATED damo picks sysfs; debugfs's own context stays idle", () => {
     // monitor_on counts every running context, whichever interface started it (as the kernel's does)
     expect(s.auto).toEqual({ out: "on\nnone\non", rc: 0 });
+  });
+
+  it("damo start without a pid monitors the physical address space: System RAM from /proc/iomem", () => {
+    // [0x1000, 16 GiB): the simulated machine's RAM, not the host's
+    expect(s.paddr).toEqual({ out: "paddr\n1\n4096\n17179869184", rc: 0 });
   });
 });

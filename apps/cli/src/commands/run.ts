@@ -16,7 +16,8 @@
  *      debug/tracing/ over tracefs's mount point (mounted the same way when missing);
  *      mm/damon/      over <sysfs>/kernel/mm/damon (the sysfs interface; an empty directory
  *                     for kernels without it, so the host's real DAMON is never reached);
- *      proc/PID/{maps,stat,statm,status,comm,cmdline} over /proc/PID/..., and proc/meminfo;
+ *      proc/PID/{maps,stat,statm,status,comm,cmdline} over /proc/PID/..., proc/meminfo and
+ *                     proc/iomem over theirs;
  * 4. runs COMMAND with stdio inherited, virtual time following the wall clock times
  *    --speed, and exits with COMMAND's status after unmounting everything.
  *
@@ -361,6 +362,7 @@ async function mountAll(fuseDir: string, mounts: string[]): Promise<void> {
   }
 
   await bind("proc/meminfo", "/proc/meminfo");
+  await bind("proc/iomem", "/proc/iomem"); // damo's default region for paddr
 }
 
 function writeShims(dir: string, version: string): void {
