@@ -1,5 +1,5 @@
 import type { DamonContext, Simulation } from "@damon-sim/core";
-import type { DirNode } from "@damon-sim/dbgfs";
+import type { DirNode, SimKernel } from "@damon-sim/dbgfs";
 import { kdir, NumberedDirs } from "./attr.js";
 import { SysfsKdamond } from "./kdamond.js";
 import { nrFile } from "./values.js";
@@ -35,4 +35,15 @@ export class DamonSysfs {
     // damon_sysfs_kdamonds_busy: no directory goes away while its kdamond runs.
     kdamondsDir.add(nrFile("nr_kdamonds", this.kdamonds, { busy: () => this.kdamonds.items.some((k) => k.running) }));
   }
+}
+
+/**
+ * Adds the sysfs interface to a simulated machine: /sys/kernel/mm/damon in its file tree,
+ * and the damon_aggregated tracepoint (tracing/) for every context a kdamond starts.
+ */
+export function attachSysfs(kernel: SimKernel, options: DamonSysfsOptions = {}): DamonSysfs {
+  const sysfs = new DamonSysfs(kernel.sim, options);
+  kernel.vfs.mkdirp("/sys/kernel/mm").add(sysfs.dir);
+  sysfs.onContextStarted = (ctx) => kernel.tracing.watch(ctx);
+  return sysfs;
 }

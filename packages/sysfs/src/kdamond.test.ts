@@ -302,3 +302,16 @@ describe.each(since("6.9"))("update_schemes_effective_quotas (%s)", (version) =>
     expect(t.read(`${t.C}/schemes/0/quotas/effective_bytes`)).toBe("1048576\n");
   });
 });
+
+describe("tracepoint", () => {
+  it("a kdamond started through sysfs emits damon_aggregated into tracing/trace_pipe", async () => {
+    const t = await staged("6.8");
+    const T = "/sys/kernel/debug/tracing";
+    expect(t.write(`${T}/events/damon/damon_aggregated/enable`, "1")).toBe(1);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(300_000);
+    const lines = (t.read(`${T}/trace_pipe`) as string).trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines[0]).toMatch(/kdamond\.0-\d+ .* damon_aggregated: target_id=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
+  });
+});

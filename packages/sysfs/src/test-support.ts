@@ -1,6 +1,6 @@
 // Helpers shared by the sysfs tests (not part of the published package).
 import { O_RDONLY, O_WRONLY, SimKernel } from "@damon-sim/dbgfs";
-import { DamonSysfs } from "./damon-sysfs.js";
+import { attachSysfs } from "./damon-sysfs.js";
 import { sysfsBehaviour, type SysfsVersion } from "./versions.js";
 
 const encode = (s: string) => new TextEncoder().encode(s);
@@ -9,8 +9,7 @@ export const K = "/sys/kernel/mm/damon/admin/kdamonds";
 
 export async function boot(version: SysfsVersion = "6.8") {
   const kernel = await SimKernel.create({ seed: 1, version: sysfsBehaviour(version).coreVersion });
-  const sysfs = new DamonSysfs(kernel.sim, { version });
-  kernel.vfs.mkdirp("/sys/kernel/mm").add(sysfs.dir);
+  const sysfs = attachSysfs(kernel, { version });
   const vfs = kernel.vfs;
   const path = (p: string) => (p.startsWith("/") ? p : `${K}/${p}`);
   /** One open + write(2) + close: bytes written or -errno. */
