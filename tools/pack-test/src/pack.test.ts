@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const libraries = ["packages/wasm", "packages/core", "packages/dbgfs", "packages/fuse", "packages/record", "packages/workload", "packages/session"];
+const libraries = ["packages/wasm", "packages/core", "packages/dbgfs", "packages/sysfs", "packages/fuse", "packages/record", "packages/workload", "packages/session"];
 const apps = ["apps/cli"];
 const manifest = (dir: string) => JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
 
@@ -122,7 +122,7 @@ console.log(JSON.stringify({ snapshots: summary.snapshots, read: record.snapshot
     expect(execFileSync(bin, ["--version"], { encoding: "utf8" })).toBe(`${manifest("apps/cli").version}\n`);
     expect(execFileSync(bin, ["demo"], { encoding: "utf8" })).toMatch(/^\$ damon-sim record stairs/);
     expect(readdirSync(join(consumer, "node_modules", "@damon-sim")).sort()).toEqual(
-      ["cli", "core", "dbgfs", "fuse", "record", "session", "wasm", "workload"],
+      ["cli", "core", "dbgfs", "fuse", "record", "session", "sysfs", "wasm", "workload"],
     );
   });
 
