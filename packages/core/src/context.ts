@@ -84,6 +84,7 @@ export class DamonContext {
   readonly #afterAggregation = new Set<ContextCallback>();
   readonly #snapshotListeners = new Set<(snapshot: AggregationSnapshot) => void>();
   readonly #terminateListeners = new Set<(ctx: DamonContext) => void>();
+  readonly #beforeDamosApply = new Set<(t: number, start: number, end: number, scheme: Damos) => void>();
 
   /** @internal Use Simulation.createContext. */
   constructor(sim: Simulation, index: number, kernelStatics: number, options: ContextOptions = {}) {
@@ -279,6 +280,15 @@ export class DamonContext {
     return () => this.#terminateListeners.delete(listener);
   }
 
+  /**
+   * The before_damos_apply callback: told about each region a scheme is about to act on
+   * (after its pattern, quota and score checks; a quota-cut region is the cut piece).
+   */
+  onBeforeDamosApply(listener: (t: number, start: number, end: number, scheme: Damos) => void): () => void {
+    this.#beforeDamosApply.add(listener);
+    return () => this.#beforeDamosApply.delete(listener);
+  }
+
   /** @internal Starts the kdamond; Simulation.start applies damon_start's rules. */
   startKdamond(thread: Task, now: number): void {
     this.#kdamond = new Kdamond(this, thread, now);
@@ -402,7 +412,11 @@ export class DamonContext {
 
   /** @internal kdamond_apply_schemes: DAMOS, after after_aggregation and before the counters reset. */
   applySchemes(nowUs: number): void {
-    if (this.#schemes.length) applySchemes(this, this.#schemes, nowUs, (ctx, t, start, end, s) => ctx.#applyAction(t, start, end, s.action, nowUs));
+    if (!this.#schemes.length) return;
+    applySchemes(this, this.#schemes, nowUs, (ctx, t, start, end, s) => {
+      for (const listener of ctx.#beforeDamosApply) listener(t, start, end, s);
+      return ctx.#applyAction(t, start, end, s.action, nowUs);
+    });
   }
 
   /**

@@ -202,9 +202,10 @@ describe.each(since("6.2"))("tried regions (%s)", (version) => {
     const names0 = t.ls(T0).filter((n) => n !== "total_bytes");
     const names1 = t.ls(`${t.C}/schemes/1/tried_regions`).filter((n) => n !== "total_bytes");
     expect(names0.length).toBeGreaterThanOrEqual(10);
-    // Directory names count on from one scheme to the next.
-    expect(names0).toEqual(names0.map((_, i) => String(i)));
-    expect(names1).toEqual(names0.map((_, i) => String(i + names0.length)));
+    // Directory names count on in the order the kdamond tries regions: region by region,
+    // scheme by scheme.
+    expect(names0).toEqual(names0.map((_, i) => String(2 * i)));
+    expect(names1).toEqual(names0.map((_, i) => String(2 * i + 1)));
     let total = 0n;
     let prevEnd = 0n;
     for (const n of names0) {
@@ -228,6 +229,22 @@ describe.each(since("6.2"))("tried regions (%s)", (version) => {
     }
     expect(t.write("0/state", "off")).toBe(3);
     expect(t.write("0/state", "update_schemes_tried_regions")).toBe(-EINVAL);
+  });
+
+  it("a size quota limits the tried regions to what the scheme may act on", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0, "pageout");
+    t.setup([`${t.C}/schemes/0/quotas/bytes`, "65536"], [`${t.C}/schemes/0/quotas/reset_interval_ms`, "100000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(50_000);
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
+    const T0 = `${t.C}/schemes/0/tried_regions`;
+    const names = t.ls(T0).filter((n) => n !== "total_bytes");
+    expect(names.length).toBeGreaterThan(0);
+    let total = 0n;
+    for (const n of names) total += BigInt((t.read(`${T0}/${n}/end`) as string).trim()) - BigInt((t.read(`${T0}/${n}/start`) as string).trim());
+    expect(total).toBe(65536n);
   });
 
   it("a scheme whose pattern nothing matches gets no region", async () => {

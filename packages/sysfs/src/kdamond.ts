@@ -97,11 +97,11 @@ export class SysfsKdamond implements Numbered {
         if (sysCtx) this.#updateTriedRegions(ctx, sysCtx, cmd === "update_schemes_tried_regions");
         return 0;
       case "commit":
-        this.#untilDone(ctx, () => (this.#commit(ctx) < 0 ? "stop" : "done"));
+        this.#atNextAggregation(ctx, () => (this.#commit(ctx) < 0 ? "stop" : "done"));
         return 0;
       case "commit_schemes_quota_goals":
         // Goals only feed quota auto-tuning, which the simulated DAMOS does not do.
-        this.#untilDone(ctx, () => (sysCtx ? "done" : "stop"));
+        this.#atNextAggregation(ctx, () => (sysCtx ? "done" : "stop"));
         return 0;
     }
     return -Errno.EINVAL;
@@ -274,60 +274,65 @@ export class SysfsKdamond implements Numbered {
 
   /**
    * update_schemes_tried_regions (and _tried_bytes, without the directories): clears every
-   * scheme's tried_regions, then, aggregation by aggregation, records the regions each active
-   * scheme is about to try — those in its access pattern (nr_accesses_bp / 10000 from 6.7,
-   * nr_accesses before) — until every scheme has tried some. Directory names count on across
-   * schemes (the kernel's damon_sysfs_schemes_region_idx).
+   * scheme's tried_regions, then records each region a scheme is about to act on (core's
+   * before_damos_apply: past its pattern, quota and score checks) until every scheme has
+   * tried some in one aggregation. Directory names count on across schemes in the order the
+   * kdamond tries them (the kernel's damon_sysfs_schemes_region_idx).
    */
   #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean): void {
     this.#forEachScheme((s) => s.clearTriedRegions());
+    const started = new Set<number>();
     const finished = new Set<number>();
     let index = 0;
-    this.#untilDone(ctx, () => {
-      const schemes = ctx.schemes;
-      sysCtx.schemes.items.forEach((sys, i) => {
-        const s = schemes[i];
-        if (!s || !s.activated || finished.has(i)) return;
-        const p = s.pattern;
-        for (let t = 0; t < ctx.targets.length; t++) {
-          for (const r of ctx.regionsOf(t)) {
-            const sz = r.end - r.start;
-            const nr = ctx.behaviour.accessBp ? Math.floor(r.nrAccessesBp / 10000) : r.nrAccesses;
-            if (sz < p.minSzRegion || sz > p.maxSzRegion || nr < p.minNrAccesses || nr > p.maxNrAccesses) continue;
-            if (r.age < p.minAgeRegion || r.age > p.maxAgeRegion) continue;
-            finished.add(i);
-            const region = { start: BigInt(r.start), end: BigInt(r.end), nrAccesses: r.nrAccesses, age: r.age };
-            sys.addTriedRegion(region, withDirs ? index++ : null);
-          }
-        }
-      });
-      const all = sysCtx.schemes.items.every((_, i) => finished.has(i) || !schemes[i]?.activated);
-      return all ? "done" : "again";
+    const offApply = ctx.onBeforeDamosApply((t, start, end, scheme) => {
+      const i = ctx.schemes.indexOf(scheme);
+      const sys = sysCtx.schemes.items[i];
+      if (!sys || finished.has(i)) return;
+      started.add(i);
+      const r = ctx.regionsOf(t).find((x) => x.start === start);
+      const region = { start: BigInt(start), end: BigInt(end), nrAccesses: r?.nrAccesses ?? 0, age: r?.age ?? 0 };
+      sys.addTriedRegion(region, withDirs ? index++ : null);
     });
+    // damon_sysfs_after_sampling marks the schemes that tried something as finished; the
+    // next callback ends the update once every scheme has.
+    let done = false;
+    const offSampling = ctx.onAfterSampling(() => {
+      for (const i of started) finished.add(i);
+      done = sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i));
+      return false;
+    });
+    this.#runUntil(ctx, () => done);
+    offApply();
+    offSampling();
   }
 
   /**
-   * Runs `step` from the kdamond's after-aggregation callbacks until it says "done" (or
-   * "stop", which also stops the kdamond), running the simulation to them as the writer
-   * sleeps in the kernel until its request is handled. Gives up when the kdamond ends, or
-   * after two aggregation intervals plus the longest watermark check interval of virtual time.
+   * Runs `step` from the kdamond's next after-aggregation callback; "stop" also stops the
+   * kdamond (a callback's error ends it).
    */
-  #untilDone(ctx: DamonContext, step: () => "done" | "again" | "stop"): void {
-    const sim = this.#hooks.sim;
+  #atNextAggregation(ctx: DamonContext, step: () => "done" | "stop"): void {
     let done = false;
     const off = ctx.onAfterAggregation(() => {
-      const result = step();
-      if (result === "again") return false;
       done = true;
       off();
-      return result === "stop";
+      return step() === "stop";
     });
+    this.#runUntil(ctx, () => done);
+    off();
+  }
+
+  /**
+   * Runs the simulation until `done()`, as the writer sleeps in the kernel until the kdamond
+   * has handled its request. Gives up when the kdamond ends, or after two aggregation
+   * intervals plus the longest watermark check interval of virtual time.
+   */
+  #runUntil(ctx: DamonContext, done: () => boolean): void {
+    const sim = this.#hooks.sim;
     const waitUs = Math.max(...ctx.schemes.map((s) => s.wmarks.intervalUs), 0);
     const deadline = sim.now + 2 * Math.max(ctx.attrs.aggrUs, ctx.attrs.sampleUs, 1) + waitUs;
-    while (!done && ctx.running && sim.now <= deadline) {
+    while (!done() && ctx.running && sim.now <= deadline) {
       if (!sim.step()) break;
     }
-    off();
   }
 }
 
