@@ -138,8 +138,10 @@ export async function recordEvents(options: RecordOptions): Promise<RecordResult
         };
       });
     }
-    // Stopped: what the kernel has already written is still part of the recording.
-    while ((await readOnce()) > 0) wakeups++;
+    // Stopped: what the kernel has already written is still part of the recording. A kernel
+    // that keeps writing faster than we read cannot hold the exit up for long.
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline && (await readOnce()) > 0) wakeups++;
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   } catch (error) {

@@ -1,0 +1,119 @@
+// damo v3.3.0, unmodified, records a simulated workload inside `damon-sim run`: damo record
+// runs `perf record -e damon:damon_aggregated` (the damon-sim perf shim on PATH), converts
+// with `perf script`, and its reports read the result; damon-sim's own reports read damo's
+// file and print the same bytes as damo's.
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { mustSkip, runInSim, sections, type Section, type SimRunResult } from "./harness.js";
+
+const skip = mustSkip();
+const shim = fileURLToPath(new URL("../../../apps/cli/bin/shims/perf", import.meta.url));
+
+const MiB = 2 ** 20;
+const WSS = "--raw_number --exclude_samples 0 -r 0 101 25";
+
+const script = `
+P=$DAMON_SIM_PIDS
+sim() { "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" "$@"; }
+check perf sh -c 'command -v perf >/dev/null && perf --version'
+check events cat /sys/kernel/tracing/available_events
+check record damo record $P --timeout 3
+check files sh -c 'ls damon.data damon.data.kdamonds && file -b damon.data'
+check wss damo report wss ${WSS}
+check sim-wss sim report wss ${WSS}
+check heatmap damo report heatmap --resol 10 40
+check raw sh -c 'python3 "$DAMO_PY" report access --raw_form > damo.raw && "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" report raw > sim.raw && cmp damo.raw sim.raw && grep -c "^monitoring_start" sim.raw'
+
+# Ctrl-C, the debugfs interface, damo's perf_data output and --perf_path with bin/shims/perf
+python3 "$DAMO_PY" record $P --damon_interface_DEPRECATED debugfs --output_type perf_data -o dbg.data --perf_path "$SHIM" > ctrlc.log 2>&1 &
+D=$!
+# damo ignores SIGINT until its handler is installed (bash starts background jobs with SIGINT
+# ignored): wait for its perf to be recording first
+for i in $(seq 150); do ls .dbg.data.*.tmp > /dev/null 2>&1 && break; sleep 0.1; done
+sleep 2
+kill -INT $D
+wait $D
+echo "=== ctrl-c"; cat ctrlc.log; echo "rc=$?"
+check dbg-file sh -c 'file -b dbg.data; head -c 21 dbg.data; echo'
+check dbg-script sh -c 'perf script -i dbg.data > dbg.script && head -1 dbg.script'
+check dbg-wss damo report wss -i dbg.data ${WSS}
+check dbg-raw sh -c 'python3 "$DAMO_PY" report access --raw_form -i dbg.data > dbg.damo.raw && "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" report raw -i dbg.script > dbg.sim.raw && cmp dbg.damo.raw dbg.sim.raw && echo same'
+check monitor-off cat /sys/kernel/debug/damon/monitor_on
+`;
+
+/** damo's wss table with --raw_number: [percentile, bytes] rows (each followed by a bar). */
+function wssRows(out: string): Array<[number, number]> {
+  return out
+    .split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+) \|\**\s*\|$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+describe.skipIf(skip)("damo record on a simulated kernel, through the perf shim", () => {
+  let run: SimRunResult;
+  let s: Record<string, Section>;
+  beforeAll(async () => {
+    run = await runInSim(script, { kernel: "6.8", spawn: ["stairs"], env: { SHIM: shim } });
+    s = sections(run.stdout);
+  });
+
+  it("the run ends cleanly", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  it("damo finds perf and the damon tracepoints, records for its --timeout, and writes json_compressed", () => {
+    expect(s.perf).toEqual({ out: "perf version 6.8.0-damon-sim", rc: 0 });
+    expect(s.events).toEqual({ out: "damon:damon_aggregated", rc: 0 });
+    expect(s.record.rc).toBe(0);
+    // damo's own message, then the shim's two lines for the tracepoint recording
+    expect(s.record.out).toMatch(/^Press Ctrl\+C to stop\n\[ perf record: Woken up \d+ times to write data \]\n\[ perf record: Captured and wrote \d+\.\d{3} MB damon\.data \(\d+ samples\) \]/);
+    expect(s.files).toEqual({ out: "damon.data\ndamon.data.kdamonds\nzlib compressed data", rc: 0 });
+  });
+
+  it("damo report wss: the stairs workload's working set, 16 to 128 MiB, as damon-sim reports it too", () => {
+    expect(s.wss.rc).toBe(0);
+    const rows = wssRows(s.wss.out);
+    expect(rows.map(([p]) => p)).toEqual([0, 25, 50, 75, 100]);
+    const sizes = rows.map(([, size]) => size);
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1]);
+    // 8 buffers of 16 MiB: at least one is being written; never more than the whole process (130.2 MiB)
+    expect(sizes[0]).toBeGreaterThan(0);
+    expect(sizes[4]).toBeGreaterThanOrEqual(16 * MiB);
+    expect(sizes[4]).toBeLessThanOrEqual(131 * MiB);
+    expect(s["sim-wss"]).toEqual(s.wss);
+  });
+
+  it("damo report heatmap: 10 rows of 40 heat digits over the workload's ~130 MiB", () => {
+    expect(s.heatmap.rc).toBe(0);
+    const lines = s.heatmap.out.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+    // blank where DAMON had no region at that time (the first row starts before the first snapshot)
+    const rows = lines.filter((l) => /^[\d ]{40}$/.test(l));
+    expect(rows).toHaveLength(10);
+    expect(rows.join("")).toMatch(/[1-9]/);
+    const space = /^# x-axis: space \[.+\) \(([\d.]+) MiB\)$/.exec(lines.find((l) => l.startsWith("# x-axis"))!);
+    expect(Number(space![1])).toBeGreaterThanOrEqual(128);
+    expect(Number(space![1])).toBeLessThan(136);
+    const time = /^# y-axis: time \[.+\) \(([\d.]+) s\)$/.exec(lines.find((l) => l.startsWith("# y-axis"))!);
+    expect(Number(time![1])).toBeGreaterThan(1);
+    expect(Number(time![1])).toBeLessThan(10);
+    expect(lines.find((l) => l.startsWith("# resolution"))).toMatch(/^# resolution: 40x10 \([\d.]+ MiB and \d+ ms for each character\)$/);
+  });
+
+  it("damon-sim report raw prints what damo report access --raw_form prints for damo's file", () => {
+    expect(s.raw.rc).toBe(0);
+    expect(Number(s.raw.out)).toBeGreaterThan(10); // snapshots: ~30 at 100 ms each
+  });
+
+  it("Ctrl-C stops damo record; perf stops with it and its perf_data converts through perf script", () => {
+    expect(s["ctrl-c"].out).toMatch(/^Press Ctrl\+C to stop\n\nsignal 2 received\n\[ perf record: Woken up \d+ times to write data \]\n\[ perf record: Captured and wrote \d+\.\d{3} MB dbg\.data \(\d+ samples\) \]/);
+    // the shim's own file; file(1) calls it data, so damo's reports run `perf script` on it
+    expect(s["dbg-file"]).toEqual({ out: "data\ndamon-sim perf.data 1", rc: 0 });
+    expect(s["dbg-script"].out).toMatch(/^ {7}kdamond\.0 +\d+ \[000\] +\d+\.\d{6}: damon:damon_aggregated: target_id=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
+    expect(s["dbg-wss"].rc).toBe(0);
+    expect(wssRows(s["dbg-wss"].out)).toHaveLength(5);
+    expect(s["dbg-raw"]).toEqual({ out: "same", rc: 0 });
+    expect(s["monitor-off"]).toEqual({ out: "off", rc: 0 });
+  });
+});
