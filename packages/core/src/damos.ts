@@ -2,6 +2,7 @@ import { REGION_AGE, REGION_NR_ACCESSES, REGION_NR_ACCESSES_BP } from "@damon-si
 import { maxNrAccesses } from "./attrs.js";
 import type { DamonContext } from "./context.js";
 import { PAGE_SIZE } from "./address-space.js";
+import { damosFilterOut, type DamosFilter } from "./damos-filter.js";
 
 /** DAMOS actions, in debugfs's numbering (0..5). */
 export const DAMOS_ACTIONS = ["willneed", "cold", "pageout", "hugepage", "nohugepage", "stat"] as const;
@@ -52,6 +53,8 @@ export interface DamosSpec {
   action: DamosAction;
   quota: DamosQuota;
   wmarks: DamosWatermarks;
+  /** 6.3+ filters (sysfs only); core decides addr and target, the others never filter out. */
+  filters?: readonly DamosFilter[];
 }
 
 /** What an action did to a process's memory, kept per target for users to inspect. */
@@ -70,6 +73,7 @@ export class Damos {
   readonly action: DamosAction;
   readonly quota: Readonly<DamosQuota>;
   readonly wmarks: Readonly<DamosWatermarks>;
+  readonly filters: readonly DamosFilter[];
   readonly stats: DamosStats = { nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, qtExceeds: 0 };
   /** Watermark state: schemes start active. */
   activated = true;
@@ -95,6 +99,7 @@ export class Damos {
     this.action = spec.action;
     this.quota = Object.freeze({ ...spec.quota });
     this.wmarks = Object.freeze({ ...spec.wmarks });
+    this.filters = Object.freeze([...(spec.filters ?? [])]);
   }
 }
 
@@ -294,6 +299,8 @@ function applyToRegion(ctx: DamonContext, t: number, r: number, s: Damos, apply:
     }
     table.splitAt(r, sz, splitCarry(ctx));
   }
+  // damos_filter_out: a filtered-out region is neither tried nor charged.
+  for (const filter of s.filters) if (damosFilterOut(ctx, t, r, filter)) return;
   applied = apply(ctx, t, table.start(r), table.end(r), s);
   s.totalChargedNs += (sz / PAGE_SIZE) * ACTION_NS_PER_PAGE[s.action];
   s.chargedSz += sz;

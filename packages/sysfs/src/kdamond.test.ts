@@ -332,3 +332,25 @@ describe("tracepoint", () => {
     expect(lines[0]).toMatch(/kdamond\.0-\d+ .* damon_aggregated: target_id=0 nr_regions=\d+ \d+-\d+: \d+ \d+$/);
   });
 });
+
+describe.each(since("6.6"))("core filters (%s)", (version) => {
+  it("an addr filter keeps the scheme off the range; a target filter off the target", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0);
+    const F = `${t.C}/schemes/0/filters`;
+    t.setup([`${F}/nr_filters`, "1"], [`${F}/0/type`, "addr"], [`${F}/0/matching`, "Y"],
+      [`${F}/0/addr_start`, "0"], [`${F}/0/addr_end`, "18446744073709551615"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
+    // Everything is inside the filtered range: nothing is tried.
+    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe("0\n");
+    t.setup([`${F}/0/type`, "target"], [`${F}/0/damon_target_idx`, "1"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    t.sim.runFor(500_000);
+    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
+    // Target 1 does not exist: every region of target 0 is tried.
+    expect(Number((t.read(`${t.C}/schemes/0/stats/nr_tried`) as string).trim())).toBeGreaterThan(0);
+  });
+});

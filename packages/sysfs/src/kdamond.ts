@@ -1,6 +1,7 @@
 // kdamonds/<K>: state, pid, contexts/ and the commands `state` accepts (mm/damon/sysfs.c).
 import {
-  DamonError, setRegions, type DamonContext, type DamosAction, type DamosSpec, type InitRegion, type Simulation,
+  DamonError, setRegions, type DamonContext, type DamosAction, type DamosFilter, type DamosFilterType, type DamosSpec,
+  type InitRegion, type Simulation,
 } from "@damon-sim/core";
 import { Errno, type DirNode } from "@damon-sim/dbgfs";
 import { attr, kdir, line, NumberedDirs, type Numbered } from "./attr.js";
@@ -183,10 +184,16 @@ export class SysfsKdamond implements Numbered {
   // damon_sysfs_mk_scheme. A filter that cannot be made fails the scheme, which the kernel
   // reports as ENOMEM; the only memory cgroup of the simulated machine is the root, "/".
   #schemeSpec(s: SysfsScheme): DamosSpec | number {
+    const filters: DamosFilter[] = [];
     for (const f of s.filters?.items ?? []) {
       // damon_sysfs_memcg_path_eq compares with sysfs_streq: "/\n" is the root too.
       if (f.type === "memcg" && !(f.memcgPath !== null && sysfsStreq(f.memcgPath, "/"))) return -Errno.ENOMEM;
       if (f.type === "addr" && f.addrEnd < f.addrStart) return -Errno.ENOMEM;
+      const filter: DamosFilter = { type: f.type as DamosFilterType, matching: f.matching };
+      if (f.type === "memcg") filter.memcgId = 1;
+      if (f.type === "addr") filter.addrRange = { start: num(f.addrStart), end: num(f.addrEnd) };
+      if (f.type === "target") filter.targetIdx = f.targetIdx;
+      filters.push(filter);
     }
     const p = s.pattern;
     return {
@@ -204,6 +211,7 @@ export class SysfsKdamond implements Numbered {
         metric: s.wmarks.metric === "free_mem_rate" ? 1 : 0,
         intervalUs: num(s.wmarks.intervalUs), high: num(s.wmarks.high), mid: num(s.wmarks.mid), low: num(s.wmarks.low),
       },
+      filters,
     };
   }
 
