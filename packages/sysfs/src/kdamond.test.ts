@@ -282,6 +282,23 @@ describe.each(since("5.19"))("commit (%s)", (version) => {
     expect(ctx.regions.count).toBeGreaterThan(0);
   });
 
+  it("from 6.3 a new aggregation interval rescales the regions' ages", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(3_000_000);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    let before = 0;
+    const off = ctx.onAfterAggregation(() => {
+      before = Math.max(...ctx.regionsOf(0).map((r) => r.age));
+      off();
+    });
+    t.setup([`${t.C}/monitoring_attrs/intervals/aggr_us`, "200000"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    const after = Math.max(...ctx.regionsOf(0).map((r) => r.age));
+    expect(before).toBeGreaterThan(10);
+    expect(after).toBe(atLeast(version, "6.3") ? Math.floor(before / 2) : before);
+  });
+
   it("new target pids replace the targets", async () => {
     const t = await staged(version);
     expect(t.write("0/state", "on")).toBe(2);

@@ -1,6 +1,6 @@
 // kdamonds/<K>: state, pid, contexts/ and the commands `state` accepts (mm/damon/sysfs.c).
 import {
-  DamonError, setRegions, type DamonContext, type DamosAction, type DamosFilter, type DamosFilterType, type DamosSpec,
+  DamonError, setRegions, updateMonitoringResult, type DamonAttrs, type DamonContext, type DamosAction, type DamosFilter, type DamosFilterType, type DamosSpec,
   type InitRegion, type Simulation,
 } from "@damon-sim/core";
 import { Errno, type DirNode } from "@damon-sim/dbgfs";
@@ -217,6 +217,7 @@ export class SysfsKdamond implements Numbered {
 
   /** Puts a plan into a context: before starting (fresh), or from a kdamond callback (online). */
   #install(ctx: DamonContext, plan: ContextPlan, online: boolean): void {
+    if (online && this.#hooks.behaviour.rescalesOnline) rescaleRegions(ctx, plan.attrs);
     ctx.setAttrs(plan.attrs, { online });
     const physical = plan.ops === "paddr";
     const pids = plan.targets.map((t) => t.pid);
@@ -341,6 +342,20 @@ export class SysfsKdamond implements Numbered {
     while (!done() && ctx.running && sim.now <= deadline) {
       if (!sim.step()) break;
     }
+  }
+}
+
+/**
+ * damon_update_monitoring_results (6.3+): a running context's regions keep their access
+ * rate and age in time, rescaled to new intervals; skipped if any interval is zero.
+ */
+function rescaleRegions(ctx: DamonContext, next: DamonAttrs): void {
+  const old = ctx.attrs;
+  if (!old.sampleUs || !old.aggrUs || !next.sampleUs || !next.aggrUs) return;
+  for (let t = 0; t < ctx.targets.length; t++) {
+    const regions = ctx.regions.list(t);
+    for (const r of regions) updateMonitoringResult(r, old, next);
+    ctx.regions.replace(t, regions);
   }
 }
 

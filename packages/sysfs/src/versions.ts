@@ -29,6 +29,8 @@ export interface SysfsBehaviour {
   onePaddrTarget: boolean;
   /** 6.1+: ranges, intervals, weights, watermarks and regions return kstrto*'s errno (ERANGE on overflow), EINVAL before. */
   storeReturnsKstrtoErr: boolean;
+  /** 6.3+: an online attrs change rescales the regions' nr_accesses and age. */
+  rescalesOnline: boolean;
   /** 6.2+: schemes/<S>/tried_regions/. */
   triedRegions: boolean;
   /** 6.6+: tried_regions/total_bytes. */
@@ -82,6 +84,7 @@ export function sysfsBehaviour(version: SysfsVersion): SysfsBehaviour {
     commandsNeedRunning: atLeast("5.19"),
     onePaddrTarget: atLeast("5.19"),
     storeReturnsKstrtoErr: atLeast("6.1"),
+    rescalesOnline: atLeast("6.3"),
     triedRegions: atLeast("6.2"),
     triedBytes: atLeast("6.6"),
     filterTypes: atLeast("6.6") ? ["anon", "memcg", "addr", "target"] : atLeast("6.3") ? ["anon", "memcg"] : [],
