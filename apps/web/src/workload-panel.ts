@@ -57,6 +57,8 @@ export class WorkloadPanel {
       const value = query.get(key);
       if (value !== null) this.#field<HTMLInputElement>(key).value = value;
     }
+    const loop = query.get("loop");
+    if (loop !== null) this.#field<HTMLInputElement>("loop").checked = loop !== "0";
     const accuracy = query.get("accuracy");
     if (accuracy !== null) this.#field<HTMLInputElement>("accuracy").checked = accuracy !== "0";
     this.#describe();
@@ -78,7 +80,8 @@ export class WorkloadPanel {
       if (!this.#trace) return "Upload a lackey or binary trace first.";
       workload = { trace: this.#trace, name: "trace" }; // the CLI's process name for traces
     } else {
-      workload = { builtin: this.#field<HTMLSelectElement>("builtin").value };
+      const builtin = this.#field<HTMLSelectElement>("builtin").value;
+      workload = this.#field<HTMLInputElement>("loop").checked ? { builtin, options: { loop: true } } : { builtin };
     }
     const attrs = Object.fromEntries(ATTR_KEYS.map((key) => [key, Number(this.#field<HTMLInputElement>(key).value)])) as unknown as Attrs;
     const duration = this.#field<HTMLInputElement>("duration").value.trim();
