@@ -1,11 +1,14 @@
 // Keeps `npm run bench` honest without timing anything: a tiny run must produce every ratio,
 // and the native port must still compute the wasm module's region tables.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checks } from "./passes.mjs";
 
 const main = fileURLToPath(new URL("./main.mjs", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SIM_WORKER = new URL("../../../apps/web/dist/sim-worker.js", import.meta.url);
 
 describe("npm run bench", () => {
   it("the TS reference and wasm compute the same tables on the bench scenarios", () => {
@@ -25,6 +28,16 @@ describe("npm run bench", () => {
       expect(last.native_faithful).toBe(true);
     } else {
       expect(run.stderr).toMatch(/native C: skipped/);
+    }
+    // The browser side: Chromium and Node ran the web app's sim worker to the same record.
+    if (existsSync(CHROMIUM) && existsSync(SIM_WORKER)) {
+      expect(last.browser_vs_node).toBeGreaterThan(0);
+      expect(last.browser_app_vs_node).toBeGreaterThan(0);
+      expect(last.browser_node_identical).toBe(true);
+      expect(run.stderr).toMatch(/records +identical in Node and Chromium/);
+    } else {
+      expect(last.browser_vs_node).toBeNull();
+      expect(run.stderr).toMatch(/browser vs node: skipped/);
     }
   }, 120_000);
 
