@@ -59,11 +59,12 @@ const client = new SimClient(shared, {
   },
   progress(nowUs, paused) {
     if (info?.kind !== "session") return;
-    controls.setState(paused ? "paused" : "running");
-    controls.setClock(nowUs - info.startUs, info.endUs - info.startUs);
-    heatmap.setNow((nowUs - info.startUs) * 1000);
+    const changed = paused !== (controls.state === "paused");
+    clock = { nowUs, paused };
+    if (changed) showClock(); // pause and resume show at once; the clock itself ten times a second
   },
   done(done) {
+    showClock();
     summary = done;
     pull();
     charts.flush(true);
@@ -129,6 +130,7 @@ async function download(): Promise<void> {
 
 function begin(): void {
   info = null;
+  clock = null;
   summary = null;
   seen = 0;
   charts.reset();
@@ -147,7 +149,24 @@ function pull(): void {
   }
 }
 
-function frame(): void {
+// The latest progress not shown yet: shown at most every UI_REFRESH_MS while running (each
+// showing redraws the clock and the heatmap's time line, work the simulation's core is
+// better off without).
+const UI_REFRESH_MS = 100;
+let clock: { nowUs: number; paused: boolean } | null = null;
+let clockShownAt = -Infinity;
+
+function showClock(): void {
+  if (!clock || info?.kind !== "session") return;
+  controls.setState(clock.paused ? "paused" : "running");
+  controls.setClock(clock.nowUs - info.startUs, info.endUs - info.startUs);
+  heatmap.setNow((clock.nowUs - info.startUs) * 1000);
+  clock = null;
+  clockShownAt = performance.now();
+}
+
+function frame(time: number): void {
+  if (clock && time - clockShownAt >= UI_REFRESH_MS) showClock();
   pull();
   charts.flush();
   heatmap.frame();

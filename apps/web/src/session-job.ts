@@ -7,8 +7,9 @@ import type { JobInfo, JobSummary, RunConfig } from "./protocol.js";
 import { snapshotEntry } from "./entries.js";
 import type { LogWriter } from "./snapshot-log.js";
 
-// Publish (and report progress) at most this often while running; always before waiting.
-const PUBLISH_EVERY_MS = 33;
+// Publish (and report progress) at most this often while running; always before waiting. The
+// page draws at most ten times a second while live, so publishing more often only costs.
+const PUBLISH_EVERY_MS = 100;
 
 export interface SessionJobIo {
   log: LogWriter;
