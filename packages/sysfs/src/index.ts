@@ -4,4 +4,6 @@ export { attachSysfs, DamonSysfs, type DamonSysfsOptions } from "./damon-sysfs.j
 export { SysfsKdamond } from "./kdamond.js";
 export { cString, isError, kstrtobool, kstrtoint, kstrtoll, kstrtoul, kstrtouint, sysfsStreq, type Parsed } from "./kstrto.js";
 export { SysfsFilter, SysfsGoal, SysfsScheme, SysfsTriedRegion, GOAL_METRICS, WMARK_METRICS } from "./schemes.js";
-export { DEFAULT_SYSFS_VERSION, SYSFS_VERSIONS, sysfsBehaviour, type SysfsBehaviour, type SysfsVersion } from "./versions.js";
+export {
+  DEFAULT_SYSFS_VERSION, SYSFS_VERSIONS, sysfsBehaviour, sysfsVersionFor, type SysfsBehaviour, type SysfsVersion,
+} from "./versions.js";
