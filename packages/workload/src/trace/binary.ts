@@ -61,9 +61,17 @@ export function encodeChunk(runs: RunBuffer, from: number, to: number): Uint8Arr
   return buf.slice(0, at);
 }
 
+/** The most runs a chunk may hold: a corrupt count must fail, not allocate or buffer gigabytes. */
+export const MAX_CHUNK_RUNS = 1 << 22;
+// Pages of the 47-bit user address space; ticks stay below 2^53 (the README's limits).
+const PAGE_LIMIT = 2 ** 35;
+const TICK_LIMIT = 2 ** 53;
+
 /**
  * Streams a binary trace (see the README for the layout) into runs. Chunks are decoded as
- * soon as they are complete; a chunk cut at the end of a push waits for the next one.
+ * soon as they are complete; a chunk cut at the end of a push waits for the next one. A chunk
+ * whose header or runs break the format's limits (runs in order, pages below 2^35, ticks
+ * below 2^53, at most MAX_CHUNK_RUNS runs of 2 to 32 bytes) fails naming its byte offset.
  */
 export class BinaryTraceReader {
   /** From the header; NaN until it has been read. */
@@ -72,8 +80,13 @@ export class BinaryTraceReader {
   accesses = 0;
   readonly #out: RunBuffer;
   readonly #file: string;
-  #pending: Uint8Array = new Uint8Array(0);
+  // A unit cut by the end of a push: its parts so far (kept apart, so a long chunk arriving in
+  // many small pushes is copied once, not once per push).
+  #parts: Uint8Array[] = [];
+  #partsBytes = 0;
   #offset = 0;
+  // The last run's first tick: the next chunk may not start before it.
+  #lastTick = 0;
 
   constructor(out: RunBuffer, file = "<binary trace>") {
     this.#out = out;
@@ -82,19 +95,21 @@ export class BinaryTraceReader {
 
   push(bytes: Uint8Array): void {
     let at = 0;
-    // A unit cut by the previous push: complete it with just the bytes it lacks.
-    while (this.#pending.length > 0) {
-      const need = this.#need(this.#pending);
-      if (this.#pending.length < need) {
-        const take = Math.min(need - this.#pending.length, bytes.length - at);
-        if (take === 0) return;
-        this.#pending = concat(this.#pending, bytes.subarray(at, at + take));
-        at += take;
-        continue;
+    // First complete the unit a previous push cut, with just the bytes it lacks.
+    while (this.#partsBytes > 0) {
+      const need = this.#need(this.#head());
+      const missing = need - this.#partsBytes;
+      if (missing > bytes.length - at) {
+        if (at < bytes.length) this.#keep(bytes.subarray(at));
+        return;
       }
-      this.#unit(this.#pending, 0);
-      this.#offset += this.#pending.length;
-      this.#pending = new Uint8Array(0);
+      this.#keep(bytes.subarray(at, at + missing));
+      at += missing;
+      if (this.#need(this.#head()) > need) continue; // a chunk header just completed: its payload follows
+      const unit = concat(this.#parts);
+      this.#parts = [];
+      this.#partsBytes = 0;
+      this.#offset += this.#unit(unit, 0);
     }
     for (;;) {
       const used = this.#unit(bytes, at);
@@ -102,19 +117,32 @@ export class BinaryTraceReader {
       at += used;
       this.#offset += used;
     }
-    if (at < bytes.length) this.#pending = bytes.slice(at);
+    if (at < bytes.length) this.#keep(bytes.subarray(at));
   }
 
   end(): void {
     if (Number.isNaN(this.ticksPerSecond)) this.#fail(0, "truncated header");
-    if (this.#pending.length) this.#fail(this.#offset, `truncated chunk (${this.#pending.length} bytes left over)`);
+    if (this.#partsBytes) this.#fail(this.#offset, `truncated chunk (${this.#partsBytes} bytes left over)`);
+  }
+
+  #keep(bytes: Uint8Array): void {
+    if (!bytes.length) return;
+    this.#parts.push(bytes.slice());
+    this.#partsBytes += bytes.length;
+  }
+
+  // The first bytes of the cut unit: enough for its header.
+  #head(): Uint8Array {
+    const first = this.#parts[0];
+    if (this.#parts.length === 1 || first.length >= HEADER_BYTES) return first;
+    return concat(this.#parts).subarray(0, HEADER_BYTES);
   }
 
   // Bytes the unit (header or chunk) starting `buf` needs, as far as `buf` tells.
   #need(buf: Uint8Array): number {
     if (Number.isNaN(this.ticksPerSecond)) return HEADER_BYTES;
     if (buf.length < CHUNK_HEADER_BYTES) return CHUNK_HEADER_BYTES;
-    return CHUNK_HEADER_BYTES + new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0, true);
+    return CHUNK_HEADER_BYTES + this.#chunkHeader(buf, 0).payload;
   }
 
   // Decodes the header or the chunk at `at` if it is complete; returns its bytes, or 0.
@@ -123,10 +151,9 @@ export class BinaryTraceReader {
       return buf.length - at < HEADER_BYTES ? 0 : this.#header(buf.subarray(at));
     }
     if (buf.length - at < CHUNK_HEADER_BYTES) return 0;
-    const view = new DataView(buf.buffer, buf.byteOffset + at, CHUNK_HEADER_BYTES);
-    const payload = view.getUint32(0, true);
+    const { payload, runs, tick, page } = this.#chunkHeader(buf, at);
     if (buf.length - at < CHUNK_HEADER_BYTES + payload) return 0;
-    this.#chunk(buf, at, view.getUint32(4, true), view.getFloat64(8, true), view.getFloat64(16, true), payload);
+    this.#chunk(buf, at, runs, tick, page, payload);
     return CHUNK_HEADER_BYTES + payload;
   }
 
@@ -144,6 +171,23 @@ export class BinaryTraceReader {
     return headerBytes;
   }
 
+  // The 24-byte chunk header at `at` (the chunk starts at this.#offset), checked.
+  #chunkHeader(buf: Uint8Array, at: number): { payload: number; runs: number; tick: number; page: number } {
+    const view = new DataView(buf.buffer, buf.byteOffset + at, CHUNK_HEADER_BYTES);
+    const payload = view.getUint32(0, true);
+    const runs = view.getUint32(4, true);
+    const tick = view.getFloat64(8, true);
+    const page = view.getFloat64(16, true);
+    const where = this.#offset; // the unit being read starts there
+    if (runs > MAX_CHUNK_RUNS) this.#fail(where + 4, `chunk of ${runs} runs, more than ${MAX_CHUNK_RUNS}`);
+    if (payload < 2 * runs || payload > MAX_RUN_BYTES * runs) this.#fail(where, `chunk payload of ${payload} bytes cannot hold ${runs} runs`);
+    if (!(Number.isInteger(tick) && tick >= this.#lastTick && tick < TICK_LIMIT)) {
+      this.#fail(where + 8, `chunk base tick ${tick} is not an integer from the previous run's ${this.#lastTick} up to 2^53`);
+    }
+    if (!(Number.isInteger(page) && page >= 0 && page < PAGE_LIMIT)) this.#fail(where + 16, `chunk base page ${page} is not a page below 2^35`);
+    return { payload, runs, tick, page };
+  }
+
   #chunk(buf: Uint8Array, at: number, runs: number, tick: number, page: number, payload: number): void {
     const out = this.#out;
     out.reserve(runs);
@@ -156,13 +200,20 @@ export class BinaryTraceReader {
     let i = at + CHUNK_HEADER_BYTES;
     const end = i + payload;
     let accesses = 0;
+    // Out-of-range values are noted on the way and checked once, off the hot path.
+    let lowPage = page;
+    let highPage = page;
+    let longVarint = false;
+    let highTick = tick;
     for (let r = 0; r < runs; r++) {
-      // Varints inline: this loop is the binary replay's hot path.
+      // Varints inline: this loop is the binary replay's hot path. A ninth byte would go
+      // past 2^53.
       let b = buf[i++];
       let h = b & 127;
       for (let mul = 128; b >= 128; mul *= 128) {
         b = buf[i++];
         h += (b & 127) * mul;
+        if (mul > 2 ** 49) longVarint = true;
       }
       let flags: number;
       let z: number;
@@ -174,11 +225,14 @@ export class BinaryTraceReader {
         z = (h - flags) / 4;
       }
       page += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      if (page < lowPage) lowPage = page;
+      else if (page > highPage) highPage = page;
       b = buf[i++];
       let dt = b & 127;
       for (let mul = 128; b >= 128; mul *= 128) {
         b = buf[i++];
         dt += (b & 127) * mul;
+        if (mul > 2 ** 49) longVarint = true;
       }
       const first = tick + dt;
       let last = first;
@@ -189,16 +243,19 @@ export class BinaryTraceReader {
         for (let mul = 128; b >= 128; mul *= 128) {
           b = buf[i++];
           span += (b & 127) * mul;
+          if (mul > 2 ** 49) longVarint = true;
         }
         b = buf[i++];
         let c = b & 127;
         for (let mul = 128; b >= 128; mul *= 128) {
           b = buf[i++];
           c += (b & 127) * mul;
+          if (mul > 2 ** 49) longVarint = true;
         }
         last = first + span;
         count = c + 2;
       }
+      if (last > highTick) highTick = last;
       pages[t] = page;
       firsts[t] = first;
       lasts[t] = last;
@@ -207,9 +264,15 @@ export class BinaryTraceReader {
       t++;
       accesses += count;
       tick = first;
+      if (i > end) break; // read past the payload: what follows is not this chunk's
     }
-    if (i !== end) this.#fail(this.#offset, `chunk payload is ${payload} bytes but its runs take ${i - at - CHUNK_HEADER_BYTES}`);
+    if (i > end) this.#fail(this.#offset, `chunk payload of ${payload} bytes ends inside its runs`);
+    if (i < end) this.#fail(this.#offset, `chunk payload is ${payload} bytes but its runs take ${i - at - CHUNK_HEADER_BYTES}`);
+    if (longVarint) this.#fail(this.#offset, "a varint of more than 8 bytes (values stay below 2^53)");
+    if (lowPage < 0 || highPage >= PAGE_LIMIT) this.#fail(this.#offset, `a run's page ${lowPage < 0 ? lowPage : highPage} is outside 0 to 2^35`);
+    if (!(highTick < TICK_LIMIT)) this.#fail(this.#offset, `a run's tick ${highTick} is 2^53 or more`);
     out.tail = t;
+    this.#lastTick = tick;
     this.accesses += accesses;
   }
 
@@ -218,9 +281,12 @@ export class BinaryTraceReader {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

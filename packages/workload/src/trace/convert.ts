@@ -1,4 +1,4 @@
-import { encodeChunk, encodeHeader } from "./binary.js";
+import { encodeChunk, encodeHeader, MAX_CHUNK_RUNS } from "./binary.js";
 import { LackeyParser, type LackeyOptions } from "./lackey.js";
 import { RunBuffer } from "./runs.js";
 import type { TraceSource } from "./input.js";
@@ -43,6 +43,7 @@ export function lackeyToBinarySync(source: Uint8Array, options: ConvertOptions =
 }
 
 function* drain(runs: RunBuffer, perChunk: number, all: boolean): Generator<Uint8Array> {
+  if (!(Number.isInteger(perChunk) && perChunk >= 1 && perChunk <= MAX_CHUNK_RUNS)) throw new RangeError(`runsPerChunk must be an integer from 1 to ${MAX_CHUNK_RUNS}, got ${perChunk}`);
   while (runs.length >= perChunk || (all && runs.length > 0)) {
     const n = Math.min(perChunk, runs.length);
     yield encodeChunk(runs, runs.head, runs.head + n);

@@ -1,4 +1,4 @@
-import { BinaryTraceReader, isBinaryTrace } from "./binary.js";
+import { BINARY_MAGIC, BinaryTraceReader, isBinaryTrace } from "./binary.js";
 import { LackeyParser, type LackeyOptions } from "./lackey.js";
 import { RunBuffer } from "./runs.js";
 
@@ -15,6 +15,8 @@ export class TraceDecoder {
   #format: TraceFormat | undefined;
   #lackey: LackeyParser | undefined;
   #binary: BinaryTraceReader | undefined;
+  // First bytes held back until they tell the format.
+  #head: Uint8Array | null = null;
   readonly #options: TraceReadOptions;
 
   constructor(options: TraceReadOptions = {}) {
@@ -39,13 +41,29 @@ export class TraceDecoder {
   }
 
   push(bytes: Uint8Array): void {
-    if (!this.#format) this.#start(isBinaryTrace(bytes) ? "binary" : "lackey");
+    if (!this.#format) {
+      // A stream's first chunk may be shorter than the magic: wait while it could still be one.
+      const head = this.#head ? concat(this.#head, bytes) : bytes;
+      if (head.length < BINARY_MAGIC.length && startsLikeMagic(head)) {
+        this.#head = head.slice();
+        return;
+      }
+      this.#head = null;
+      this.#start(isBinaryTrace(head) ? "binary" : "lackey");
+      bytes = head;
+    }
     if (this.#lackey) this.#lackey.push(bytes);
     else this.#binary!.push(bytes);
   }
 
   end(): void {
-    if (!this.#format) this.#start("lackey");
+    if (!this.#format) {
+      // Nothing, or the start of a binary magic and no more: a truncated binary header.
+      const head = this.#head;
+      this.#head = null;
+      this.#start(head?.length ? "binary" : "lackey");
+      if (head?.length) this.#binary!.push(head);
+    }
     if (this.#lackey) this.#lackey.end();
     else this.#binary!.end();
   }
@@ -55,4 +73,15 @@ export class TraceDecoder {
     if (format === "lackey") this.#lackey = new LackeyParser(this.runs, this.#options);
     else this.#binary = new BinaryTraceReader(this.runs, this.#options.file);
   }
+}
+
+function startsLikeMagic(bytes: Uint8Array): boolean {
+  return bytes.every((b, i) => i >= BINARY_MAGIC.length || b === BINARY_MAGIC[i]);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
