@@ -9,7 +9,9 @@ import { inflateSync } from "node:zlib";
 import { Session } from "@damon-sim/session";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serve } from "../serve.mjs";
+import { startNodeSimWorker } from "../node-sim-worker.mjs";
+import { ISOLATION_HEADERS, serve } from "../serve.mjs";
+import type { RunConfig } from "./protocol.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -257,6 +259,89 @@ describe.skipIf(!haveChromium)(haveChromium ? "web app in Chromium" : `web app i
     expect(heats).toEqual(sharedHeats);
     expect(problems).toEqual([]);
     await page.close();
+  }, 60_000);
+
+  // What `npm run bench` times (browser_vs_node): dist/sim-worker.js given the same run
+  // message in a Web Worker of the isolated origin and in a Node worker thread.
+  async function workerRecordInChromium(config: RunConfig): Promise<Buffer> {
+    const page = await context.newPage();
+    const blank = `${isolated.url}worker.html`;
+    await page.route(blank, (route) => route.fulfill({ status: 200, contentType: "text/html", headers: ISOLATION_HEADERS, body: "<!doctype html>" }));
+    await page.goto(blank);
+    const bytes = await page.evaluate(
+      (config) =>
+        new Promise<number[]>((resolve, reject) => {
+          const worker = new Worker("./sim-worker.js", { type: "module" });
+          worker.onerror = (event) => reject(new Error(`sim worker: ${event.message}`));
+          worker.onmessage = ({ data }) => {
+            if (data.type === "ready") worker.postMessage({ type: "run", job: 1, config, shared: crossOriginIsolated });
+            else if (data.type === "done") worker.postMessage({ type: "download", job: 1 });
+            else if (data.type === "error") reject(new Error(data.message));
+            else if (data.type === "record") resolve(Array.from(data.bytes as Uint8Array));
+          };
+        }),
+      config,
+    );
+    await page.close();
+    return Buffer.from(bytes);
+  }
+
+  async function workerRecordInNode(config: RunConfig): Promise<Buffer> {
+    const worker = startNodeSimWorker();
+    try {
+      return await new Promise<Buffer>((resolve, reject) => {
+        worker.on("error", reject);
+        worker.on("message", (data) => {
+          if (data.type === "ready") worker.postMessage({ type: "run", job: 1, config, shared: true });
+          else if (data.type === "done") worker.postMessage({ type: "download", job: 1 });
+          else if (data.type === "error") reject(new Error(data.message));
+          else if (data.type === "record") resolve(Buffer.from(data.bytes));
+        });
+      });
+    } finally {
+      await worker.terminate();
+    }
+  }
+
+  it("runs the bench's session in the sim worker to the same record bytes in Chromium, in Node and in the CLI's Session", async () => {
+    // The bench's run (zipf, looping past its 30 s end), shorter.
+    const config: RunConfig = {
+      workload: { builtin: "zipf", options: { loop: true } },
+      attrs: { sampleUs: 5000, aggrUs: 100_000, opsUpdateUs: 1_000_000, minNrRegions: 10, maxNrRegions: 1000 },
+      seed: 1,
+      durationUs: 40e6,
+      accuracy: false,
+      pageoutIdleUs: 0,
+      speed: 0,
+    };
+    const [chromium, node] = await Promise.all([workerRecordInChromium(config), workerRecordInNode(config)]);
+    expect(inflateSync(chromium).length).toBeGreaterThan(400 * 100); // 400 aggregations
+    expect(chromium.equals(node)).toBe(true);
+    const chunks: Uint8Array[] = [];
+    const session = await Session.create({
+      workload: config.workload,
+      attrs: config.attrs,
+      seed: config.seed,
+      durationUs: config.durationUs,
+      record: { format: "json_compressed", sink: { write: (c) => void chunks.push(c.slice()) } },
+    });
+    await session.run(undefined, 100_000);
+    expect(chromium.equals(Buffer.concat(chunks))).toBe(true);
+  }, 60_000);
+
+  it("runs with accuracy and a pageout scheme to the same record bytes in Chromium and Node", async () => {
+    const config: RunConfig = {
+      workload: { builtin: "phases" },
+      attrs: { sampleUs: 5000, aggrUs: 100_000, opsUpdateUs: 1_000_000, minNrRegions: 10, maxNrRegions: 1000 },
+      seed: 7,
+      durationUs: 12e6,
+      accuracy: true,
+      pageoutIdleUs: 1e6,
+      speed: 0,
+    };
+    const [chromium, node] = await Promise.all([workerRecordInChromium(config), workerRecordInNode(config)]);
+    expect(chromium.length).toBeGreaterThan(0);
+    expect(chromium.equals(node)).toBe(true);
   }, 60_000);
 
   it("opens damo's record and draws it", async () => {
