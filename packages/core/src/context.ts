@@ -30,6 +30,8 @@ export interface DamonTarget {
 export interface ContextOptions {
   attrs?: Partial<DamonAttrs>;
   ops?: OpsKind;
+  /** fvaddr (5.19+): virtual address targets whose regions are only those given, never fitted to the layout. */
+  fixedRegions?: boolean;
   /** DAMON_MIN_REGION: a power of two; 4096 (PAGE_SIZE) by default, 1 in the kernel's unit tests. */
   minRegionSize?: number;
   behaviour?: Partial<KernelBehaviour>;
@@ -73,6 +75,8 @@ export class DamonContext {
   readonly engine: PassEngine;
   /** Virtual time the context was created: the pre-6.7 interval baselines start here. */
   readonly createdUs: number;
+  /** fvaddr: no three-regions initialisation, no layout updates. */
+  readonly fixedRegions: boolean;
   readonly #passes: DamonPasses;
   #attrs: DamonAttrs;
   #ops: OpsKind;
@@ -100,6 +104,7 @@ export class DamonContext {
     validateAttrs(attrs, this.behaviour);
     this.#attrs = attrs;
     this.#ops = options.ops ?? "vaddr";
+    this.fixedRegions = options.fixedRegions ?? false;
     this.engine = options.engine ?? "wasm";
     this.createdUs = sim.now;
     const mem = sim.mem;
@@ -366,7 +371,7 @@ export class DamonContext {
 
   /** @internal ops.init: vaddr targets without regions get the three-regions layout. */
   initRegions(): void {
-    if (this.#ops !== "vaddr") return;
+    if (this.#ops !== "vaddr" || this.fixedRegions) return;
     this.#targets.forEach((target, t) => {
       if (this.regions.countOf(t) > 0) return;
       const mm = target.task?.alive ? target.task.mm : null;
@@ -377,7 +382,7 @@ export class DamonContext {
 
   /** @internal ops.update: re-fit vaddr regions to the current layout. */
   updateRegions(): void {
-    if (this.#ops !== "vaddr") return;
+    if (this.#ops !== "vaddr" || this.fixedRegions) return;
     this.#targets.forEach((target, t) => {
       const mm = target.task?.alive ? target.task.mm : null;
       const three = mm ? threeRegions(mm.vmas, this.minRegionSize) : null;

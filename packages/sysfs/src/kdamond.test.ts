@@ -371,3 +371,23 @@ describe.each(since("6.6"))("core filters (%s)", (version) => {
     expect(Number((t.read(`${t.C}/schemes/0/stats/nr_tried`) as string).trim())).toBeGreaterThan(0);
   });
 });
+
+describe.each(since("5.19"))("fvaddr (%s)", (version) => {
+  it("monitors only the regions given, never fitted to the layout", async () => {
+    const run = async (ops: string) => {
+      const t = await staged(version);
+      const task = t.sim.machine.task(t.pid)!;
+      const base = task.mm!.vmas[0].start;
+      const R = `${t.C}/targets/0/regions`;
+      t.setup([`${t.C}/operations`, ops], [`${t.C}/monitoring_attrs/intervals/update_us`, "100000"], [`${R}/nr_regions`, "1"],
+        [`${R}/0/start`, `${base}`], [`${R}/0/end`, `${base + 16 * 4096}`]);
+      expect(t.write("0/state", "on")).toBe(2);
+      t.sim.runFor(1_000_000);
+      const regions = t.sysfs.kdamonds.items[0].damonCtx!.regionsOf(0);
+      return { first: regions[0].start - base, last: regions[regions.length - 1].end - base };
+    };
+    expect(await run("fvaddr")).toEqual({ first: 0, last: 16 * 4096 });
+    const vaddr = await run("vaddr");
+    expect(vaddr.last).toBeGreaterThan(16 * 4096);
+  });
+});

@@ -116,7 +116,7 @@ export class SysfsKdamond implements Numbered {
     this.#destroyCtx();
     const plan = this.#plan(this.contexts.items[0]);
     if (typeof plan === "number") return plan;
-    const ctx = sim.createContext({ behaviour: behaviour.core, attrs: plan.attrs });
+    const ctx = sim.createContext({ behaviour: behaviour.core, attrs: plan.attrs, fixedRegions: plan.ops === "fvaddr" });
     // damon_sysfs_before_terminate: virtual address targets are dropped when monitoring ends.
     ctx.onTerminate(() => {
       if (ctx.ops === "vaddr" && ctx.targets.length) ctx.clearTargets();
