@@ -74,13 +74,15 @@ export function buildProgram(): Command {
     .argument("<command...>", "the command and its arguments, after '--'")
     .option("--kernel <version>", "kernel whose DAMON interfaces to present: debugfs (seed ... 6.9), sysfs (5.18 ... 6.9)", "6.8")
     .option("--spawn <workload>", "start a built-in workload as a process first (repeatable); pids in $DAMON_SIM_PIDS", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--once", "workloads exit after their last phase (as masim does) instead of starting over")
     .option("--speed <x>", "virtual seconds per wall-clock second", positive("--speed"), 1)
     .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
     .addHelpText(
       "after",
       `
 COMMAND sees: $DAMON_SIM_PIDS (the workloads' pids, which ps and /proc show too),
-$DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's. Example:
+$DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's. A workload's
+process ends when it exits (--once), and 'kill PID' ends it. Example:
   damon-sim run --spawn stairs -- sh -c 'python3 damo.py start $DAMON_SIM_PIDS && python3 damo.py status'`,
     )
     .action(async (command: string[], options) => {

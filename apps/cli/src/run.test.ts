@@ -69,6 +69,21 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain("damon_sim");
   });
 
+  it("a workload's process ends with it (--once), and kill PID ends the simulated process", () => {
+    const script = [
+      "set -- $DAMON_SIM_PIDS",
+      'ps -o comm= -p "$1,$2"',
+      "kill $2; sleep 0.3",
+      'ps -p $2 > /dev/null || echo "$2 killed"',
+      "cat /sys/kernel/debug/damon/target_ids; echo $2 > /sys/kernel/debug/damon/target_ids || echo 'no such simulated pid'",
+      'while ps -p $1 > /dev/null; do sleep 0.1; done; echo "$1 exited"', // zigzag: 20 s at 20x
+    ].join("\n");
+    const result = run(["--once", "--speed", "20", "--spawn", "zigzag", "--spawn", "stairs", "--", "bash", "-c", script]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("zigzag\nstairs\n370 killed\n\nno such simulated pid\n369 exited\n");
+    expect(result.stderr).toMatch(/^bash: line 5: echo: write error: \w[\w ]+\n$/);
+  });
+
   it("exits 127 for a command that does not exist", () => {
     const result = run(["--", "/nonexistent/command"]);
     expect(result.status).toBe(127);

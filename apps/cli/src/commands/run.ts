@@ -5,10 +5,12 @@
  * lives in a private mount namespace and dies with it, and every process of COMMAND in a
  * fresh pid namespace, where pids can be chosen. There (as pid 1) it:
  *
- * 1. starts the simulated kernel and the --spawn workloads (built-ins, looping forever);
+ * 1. starts the simulated kernel and the --spawn workloads (built-ins, looping forever, or
+ *    with --once exiting after their last phase);
  * 2. starts one real placeholder process per workload with the SAME pid as the simulated
  *    task (via /proc/sys/kernel/ns_last_pid), named like it, so `ps`, `pidof` and
- *    `damo start PID` see a live process;
+ *    `damo start PID` see a live process; it ends when the simulated process exits, and
+ *    `kill PID` ends the simulated process. Running kdamonds get one too;
  * 3. serves the simulated files with one FUSE mount in a temporary directory and
  *    bind-mounts its parts over the real paths (lxcfs-style):
  *      debug/         over debugfs's mount point (a real debugfs is mounted first when none
@@ -52,6 +54,8 @@ export interface RunOptions {
   spawn: string[];
   speed: number;
   seed: number;
+  /** Workloads exit after their last phase instead of starting over. */
+  once?: boolean;
 }
 
 const INSIDE = "DAMON_SIM_RUN_NAMESPACE";
@@ -130,13 +134,6 @@ function outside(): Promise<number> {
 
 // ---- inside: pid 1 of a fresh pid namespace, in a private mount namespace ----------------
 
-interface Placeholder {
-  pid: number;
-  child: ChildProcess;
-  /** Started with the run (kept for its whole length), not by sync. */
-  workload?: boolean;
-}
-
 const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
 
 async function inside(command: string[], options: RunOptions): Promise<number> {
@@ -156,7 +153,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     };
   }
   const workloads = options.spawn.map((spec) =>
-    ModelWorkload.spawn(kernel.sim, builtinWorkload(workloadName(spec), { loop: true }), { engine: "fast" }),
+    ModelWorkload.spawn(kernel.sim, builtinWorkload(workloadName(spec), { loop: !options.once }), { engine: "fast" }),
   );
 
   const work = mkdtempSync(join(tmpdir(), "damon-sim-run-"));
@@ -181,14 +178,19 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
 
     fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel, interfaces, sysfs)), { fsName: "damon-sim", subtype: "damon_sim" });
     await mountAll(fuseDir, mounts);
-    await mirror.bindAll();
+    for (const w of workloads) await mirror.bind(w.task.pid);
+    // `kill PID` of a workload ends the simulated process too.
+    mirror.onKilled = (pid) => {
+      if (kernel.sim.machine.task(pid)) kernel.sim.machine.exit(pid);
+    };
 
     const started = performance.now();
     clock = setInterval(() => {
       const tickStart = performance.now();
       const target = Math.round((tickStart - started) * 1000 * options.speed);
       kernel.sim.runUntil(target, { onProgress: () => performance.now() - tickStart > 4 });
-      mirror.sync(kernel.sim.machine.tasks().filter((t) => t.kind === "kthread" && t.comm.startsWith("kdamond")));
+      const kdamonds = kernel.sim.machine.tasks().filter((t) => t.kind === "kthread" && t.comm.startsWith("kdamond"));
+      mirror.sync([...workloads.map((w) => w.task).filter((t) => t.alive), ...kdamonds]);
     }, 10);
 
     status = await runChild(command, {
@@ -229,24 +231,26 @@ function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs |
 
 /**
  * Real processes that stand for simulated tasks: the same pid and name, so that ps, pidof
- * and /proc/PID see a live process, whose /proc files are the simulated ones. Workloads get
- * theirs before the command starts; kdamonds come and go with `sync`.
+ * and /proc/PID see a live process, whose /proc files are the simulated ones. `sync` keeps
+ * them to the tasks wanted (live workloads, running kdamonds); a placeholder that someone
+ * else ends (`kill PID`) reports the pid to `onKilled`, to end the simulated task too.
  */
 class ProcessMirror {
   readonly #work: string;
   readonly #fuseDir: string;
-  readonly #live = new Map<number, Placeholder>();
+  readonly #live = new Map<number, ChildProcess>();
   /** Tasks whose pid was taken by a real process meanwhile: not mirrored. */
   readonly #failed = new Set<number>();
   #syncing = false;
   #stopped = false;
+  onKilled?: (pid: number) => void;
 
   constructor(work: string, fuseDir: string) {
     this.#work = work;
     this.#fuseDir = fuseDir;
   }
 
-  /** Starts the placeholder of `task`, without its mounts (see bindAll). */
+  /** Starts the placeholder of `task`, without its mounts (see bind). */
   async start(task: Task): Promise<boolean> {
     // exec through a symlink named like the task: the kernel takes comm from the file name.
     const exe = join(this.#work, "comm", task.comm);
@@ -255,7 +259,12 @@ class ProcessMirror {
       writeFileSync(NS_LAST_PID, String(task.pid - 1));
       const child = spawn(exe, ["infinity"], { stdio: "ignore" });
       if (child.pid === task.pid) {
-        this.#live.set(task.pid, { pid: task.pid, child, workload: true });
+        this.#live.set(task.pid, child);
+        child.on("exit", () => {
+          if (this.#live.get(task.pid) !== child) return; // we ended it
+          this.#live.delete(task.pid);
+          this.onKilled?.(task.pid);
+        });
         return true;
       }
       // Something else (a thread, the command forking) took the pid first: try again.
@@ -265,40 +274,32 @@ class ProcessMirror {
     return false;
   }
 
-  async bindAll(): Promise<void> {
-    for (const pid of this.#live.keys()) await this.#bind(pid);
-  }
-
-  async #bind(pid: number): Promise<void> {
+  /** Mounts the simulated /proc/PID files over the placeholder's. */
+  async bind(pid: number): Promise<void> {
     for (const file of PID_FILES) {
       const { code, stderr } = await run("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), `/proc/${pid}/${file}`]);
       if (code !== 0) throw new RunError("run", `cannot mount the simulated /proc/${pid}/${file}: ${stderr.trim()}`);
     }
   }
 
-  /** Mirrors exactly `tasks` besides the workloads: new ones get a placeholder, gone ones lose it. */
+  /** Mirrors exactly `tasks`: new ones get a placeholder, the others lose theirs. */
   sync(tasks: Task[]): void {
     if (this.#syncing || this.#stopped) return;
-    const wanted = new Map(tasks.map((t) => [t.pid, t]));
-    const added = tasks.filter((t) => !this.#live.has(t.pid) && !this.#failed.has(t.pid));
-    for (const [pid, p] of this.#live) {
-      if (!p.workload && !wanted.has(pid)) {
-        p.child.kill("SIGKILL");
-        this.#live.delete(pid);
-      }
+    const wanted = new Set(tasks.map((t) => t.pid));
+    for (const [pid, child] of this.#live) {
+      if (wanted.has(pid)) continue;
+      this.#live.delete(pid);
+      child.kill("SIGKILL"); // its /proc/PID mounts go with it
     }
+    const added = tasks.filter((t) => !this.#live.has(t.pid) && !this.#failed.has(t.pid));
     if (added.length === 0) return;
     this.#syncing = true;
     void (async () => {
       const saved = readFileSync(NS_LAST_PID, "utf8").trim();
       for (const task of added) {
         if (this.#stopped) break;
-        if (!(await this.start(task))) {
-          this.#failed.add(task.pid);
-          continue;
-        }
-        this.#live.get(task.pid)!.workload = false;
-        await this.#bind(task.pid).catch(() => this.#failed.add(task.pid));
+        if (!(await this.start(task))) this.#failed.add(task.pid);
+        else await this.bind(task.pid).catch(() => this.#failed.add(task.pid));
       }
       // Back to where the command's pids were, so they stay away from simulated ones.
       writeFileSync(NS_LAST_PID, saved);
@@ -308,8 +309,9 @@ class ProcessMirror {
 
   stop(): void {
     this.#stopped = true;
-    for (const p of this.#live.values()) p.child.kill("SIGKILL");
+    const children = [...this.#live.values()];
     this.#live.clear();
+    for (const child of children) child.kill("SIGKILL");
   }
 }
 
