@@ -49,9 +49,11 @@ export async function workloadInput(name: string, ips?: number): Promise<Workloa
 export function recordAttrs(options: RecordOptions) {
   let attrs: Record<string, number> = {};
   if (options.attrs !== undefined) {
-    const parts = options.attrs.trim().split(/\s+/).map(Number);
-    if (parts.length !== 5 || parts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
-      throw new UsageError(`--attrs takes five unsigned integers "sample aggr update min max"; got '${options.attrs}'`);
+    // Decimal digits between the kernel's whitespace, as its %lu reads them (no sign, hex or exponent).
+    const words = options.attrs.split(/[ \t\n\v\f\r]+/).filter(Boolean);
+    const parts = words.map((w) => (/^[0-9]+$/.test(w) ? Number(w) : NaN));
+    if (parts.length !== 5 || parts.some((n) => !Number.isSafeInteger(n))) {
+      throw new UsageError(`--attrs takes five unsigned integers "sample aggr update min max"; got ${JSON.stringify(options.attrs)}`);
     }
     const [sampleUs, aggrUs, opsUpdateUs, minNrRegions, maxNrRegions] = parts;
     attrs = { sampleUs, aggrUs, opsUpdateUs, minNrRegions, maxNrRegions };
