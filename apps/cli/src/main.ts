@@ -60,7 +60,7 @@ export function buildProgram(): Command {
     .description("serve the simulated debugfs (damon/, tracing/, damon-sim/) at DIR through FUSE (Linux, root)")
     .argument("<dir>", "mount point (an existing directory)")
     .option("--kernel <version>", "kernel whose debugfs to present", "6.8")
-    .option("--spawn <workload>", "start a process before mounting (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--spawn <workload>", "start a process before mounting: a built-in workload (looping) or an idle process of that name (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--speed <x>", "virtual seconds per wall-clock second", positive("--speed"), 1)
     .option("--seed <n>", "seed of every random choice", integer("--seed"), 0)
     .option("--fuse-debug", "log every FUSE request to stderr")

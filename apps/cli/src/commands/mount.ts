@@ -1,5 +1,6 @@
 import { Errno as FuseErrno, checkFuse, mount, type FuseHandler } from "@damon-sim/fuse";
 import { DirNode, FileNode, readSlice, SimKernel, type Node } from "@damon-sim/dbgfs";
+import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
 import { RunError } from "../errors.js";
 import { parseKernel } from "./dbgfs.js";
 
@@ -16,11 +17,18 @@ export type Spawner = (kernel: SimKernel, spec: string) => number;
 
 const idleSpawner: Spawner = (kernel, spec) => kernel.sim.machine.spawn(spec.split(/\s+/)[0] || "sleep").pid;
 
+/** A built-in workload's name starts it, looping; any other name is an idle process. */
+export const workloadSpawner: Spawner = (kernel, spec) => {
+  const name = spec.split(/\s+/)[0];
+  if (!(BUILTIN_NAMES as readonly string[]).includes(name)) return idleSpawner(kernel, spec);
+  return ModelWorkload.spawn(kernel.sim, builtinWorkload(name, { loop: true }), { engine: "fast" }).task.pid;
+};
+
 /**
  * `damon-sim mount DIR`: serves the simulated debugfs root (damon/, tracing/ and a
  * damon-sim/ control directory) at DIR through FUSE, advancing time with the wall clock.
  */
-export async function mountCommand(dir: string, options: MountOptions, spawner: Spawner = idleSpawner): Promise<number> {
+export async function mountCommand(dir: string, options: MountOptions, spawner: Spawner = workloadSpawner): Promise<number> {
   const version = parseKernel(options.kernel);
   const check = checkFuse();
   if (!check.ok) throw new RunError(dir, `cannot mount: ${check.reason}`);
