@@ -76,9 +76,9 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
       "kill $2; sleep 0.3",
       'ps -p $2 > /dev/null || echo "$2 killed"',
       "cat /sys/kernel/debug/damon/target_ids; echo $2 > /sys/kernel/debug/damon/target_ids || echo 'no such simulated pid'",
-      'while ps -p $1 > /dev/null; do sleep 0.1; done; echo "$1 exited"', // zigzag: 20 s at 20x
+      'while ps -p $1 > /dev/null; do sleep 0.1; done; echo "$1 exited"', // zigzag: 20 s at 10x
     ].join("\n");
-    const result = run(["--once", "--speed", "20", "--spawn", "zigzag", "--spawn", "stairs", "--", "bash", "-c", script]);
+    const result = run(["--once", "--speed", "10", "--spawn", "zigzag", "--spawn", "stairs", "--", "bash", "-c", script]);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("zigzag\nstairs\n370 killed\n\nno such simulated pid\n369 exited\n");
     expect(result.stderr).toMatch(/^bash: line 5: echo: write error: \w[\w ]+\n$/);
