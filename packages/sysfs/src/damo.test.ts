@@ -86,6 +86,19 @@ if features['sysfs/online_params_commit']:
     check(_damon_sysfs.commit_staged(['0']), 'commit')
     kd = _damon_sysfs.current_kdamonds()[0]
     out['tuned'] = dict(pid=int(kd.pid), aggr=kd.contexts[0].intervals.aggr, action=kd.contexts[0].schemes[0].action)
+if features['sysfs/online_params_commit'] and features['sysfs/schemes_tried_regions']:
+    # damo report access's live snapshot: install a 'stat' scheme by commit, read its tried
+    # regions, commit the original schemes back.
+    import _damo_records, _damo_sysinfo
+    _damon._damon_fs = _damon_sysfs
+    _damo_sysinfo.damon_feature_available = lambda name: features.get(name, False)
+    records, err = _damo_records.get_snapshot_records(_damon.Damos(action='stat'), False, False)
+    check(err, 'snapshot')
+    snapshot = records[0].snapshots[0]
+    kd = _damon_sysfs.current_kdamonds()[0]
+    out['snapshot'] = dict(nr_regions=len(snapshot.regions),
+                           contiguous=all(a.end <= b.start for a, b in zip(snapshot.regions, snapshot.regions[1:])),
+                           schemes_after=[s.action for s in kd.contexts[0].schemes])
 check(_damon_sysfs.turn_damon_off(['0']), 'off')
 out['running_after_off'] = _damon_sysfs.is_kdamond_running('0')
 rpc('result', out=out)
@@ -131,7 +144,7 @@ async function runDamo(version: SysfsVersion) {
 }
 
 describe.skipIf(!available)("damo v3.3.0 drives the sysfs tree", () => {
-  it.each(SYSFS_VERSIONS)("%s: feature check, start, status, tune, stop", async (version) => {
+  it.each(SYSFS_VERSIONS)("%s: feature check, start, status, tune, snapshot, stop", async (version) => {
     const { t, pid, result } = await runDamo(version);
     const v = (x: SysfsVersion) => SYSFS_VERSIONS.indexOf(version) >= SYSFS_VERSIONS.indexOf(x);
     if (process.env.SYSFS_DEBUG) console.log(JSON.stringify(result, null, 1));
@@ -157,6 +170,12 @@ describe.skipIf(!available)("damo v3.3.0 drives the sysfs tree", () => {
     expect(result.status.nr_tried).toBeGreaterThan(0);
     if (v("6.2")) expect(result.status.tried_regions).toBeGreaterThanOrEqual(10);
     if (v("5.19")) expect(result.tuned).toEqual({ pid: result.status.pid, aggr: 200000, action: "pageout" });
+    if (v("6.2")) {
+      // The snapshot scheme was committed in and out again; its regions are in address order.
+      expect(result.snapshot.nr_regions).toBeGreaterThanOrEqual(10);
+      expect(result.snapshot.contiguous).toBe(true);
+      expect(result.snapshot.schemes_after).toEqual(["pageout"]);
+    }
     expect(result.running_after_off).toBe(false);
   }, 60_000);
 });
