@@ -101,12 +101,20 @@ describe("perf record", () => {
     expect(readFileSync(join(work, "prof.data"), "utf8")).toBe(`${MAGIC}# events: cycles:P\n`);
     const script = spawnSync(process.execPath, [cli, "perf", "script", "-i", "prof.data"], { cwd: work, env, encoding: "utf8" });
     expect([script.status, script.stdout]).toEqual([0, ""]);
+    // complete from the start: damo signals its cpu_profile recorder and does not wait for it
+    const rec2 = perf(["record", "-o", "prof2.data"]);
+    await until("the file", () => existsSync(join(work, "prof2.data")));
+    expect(tmpFiles()).toEqual([]);
+    rec2.kill("SIGKILL");
+    await rec2.done;
+    expect(readFileSync(join(work, "prof2.data"), "utf8")).toBe(`${MAGIC}# events: cycles:P\n`);
   });
 
   it.each([
     [["record", "-e", "damon:nope", "-o", "x.data"], 1, `damon-sim: ${tracefs}/events/damon/nope: unknown tracepoint 'damon:nope'\n`],
     [["record", "-e", "damon:damon_aggregated", "-o", "nodir/x.data"], 1, `damon-sim: nodir/x.data: cannot write: no such file or directory\n`],
     [["record", "-e", "damon:damon_aggregated", "-o", "y.data", "no-such-command-xyz"], 1, "damon-sim: no-such-command-xyz: command not found\n"],
+    [["record", "-o", "x.data", "no-such-command-xyz"], 1, "damon-sim: no-such-command-xyz: command not found\n"],
     [["script", "-i", "missing.data"], 1, "damon-sim: missing.data: cannot read: no such file or directory (try 'perf record' first)\n"],
     [["record", "--call-graph", "dwarf"], 2, "damon-sim: perf record: unsupported option '--call-graph' (the shim supports -e, -a, -o, -q) (see 'damon-sim perf --help')\n"],
   ])("%j fails on one line, leaving no file", (args, status, stderr) => {

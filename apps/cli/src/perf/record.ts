@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { constants as fsConstants, readFileSync, writeFileSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, rm, type FileHandle } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { RunError } from "../errors.js";
@@ -68,8 +68,15 @@ export async function recordEvents(options: RecordOptions): Promise<RecordResult
   let samples = 0;
   let wakeups = 0;
   let status = 0;
+  let committed = false;
   try {
     await write(dataHeader(recorded));
+    if (!resolved) {
+      // Nothing will ever be added (damo's cpu_profile recorder): the file is complete now,
+      // and stays so even if this process is killed before it can rename anything.
+      await sink.commit();
+      committed = true;
+    }
     if (resolved) {
       for (const t of tracepoints) restore.push(enable(resolved.tracefs, t));
       const path = join(resolved.tracefs, "trace_pipe");
@@ -145,7 +152,8 @@ export async function recordEvents(options: RecordOptions): Promise<RecordResult
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   } catch (error) {
-    await sink.abort();
+    if (committed) await rm(options.output, { force: true });
+    else await sink.abort();
     throw error;
   } finally {
     process.off("SIGINT", onInt);
@@ -153,7 +161,7 @@ export async function recordEvents(options: RecordOptions): Promise<RecordResult
     await pipe?.close().catch(() => {});
     for (const undo of restore.reverse()) undo();
   }
-  await sink.commit();
+  if (!committed) await sink.commit();
   if (!options.quiet) {
     stderr(`[ perf record: Woken up ${Math.max(1, wakeups)} times to write data ]\n`);
     const count = samples ? ` (${samples} samples)` : "";
