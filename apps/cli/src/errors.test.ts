@@ -2,10 +2,11 @@
 // one line and a --help hint; failures exit 1 with `damon-sim: <file>: <what>`; no stack
 // trace unless DAMON_SIM_DEBUG=1; no output file unless it is complete.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readAllSnapshots } from "@damon-sim/record";
 import { afterAll, describe, expect, it } from "vitest";
 import { failureReport, RunError, UsageError } from "./errors.js";
 
@@ -47,12 +48,62 @@ describe("failures: exit 1, one line naming the file", () => {
   });
 
   it("leaves no output and no temporary file behind", () => {
-    const left = readdirSync(work).filter((f) => !["corrupt.data", "bad.cfg", "bad.lackey", "dir", "short.perf"].includes(f));
+    const left = readdirSync(work).filter((f) => !["corrupt.data", "bad.cfg", "bad.lackey", "dir", "short.perf", "limited", "unbuilt", "terminated"].includes(f));
     expect(left).toEqual([]);
   });
 });
 
+describe("an output that fails midway", () => {
+  it("a record past the file size limit: one line, exit 1, neither the record nor its temporary file", () => {
+    const dir = path("limited");
+    mkdirSync(dir);
+    // RLIMIT_FSIZE of 4 KiB: the record's writes fail with EFBIG after the first few blocks
+    const result = spawnSync("bash", ["-c", `ulimit -f 4; exec "${process.execPath}" "${cli}" record stairs -d 30 --output_type json -o out.data`], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).toBe("damon-sim: out.data: cannot write: file too large\n");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("the launcher", () => {
+  it("before the CLI is built, says so in one line (exit 1)", () => {
+    const dir = path("unbuilt");
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    copyFileSync(cli, join(dir, "bin", "damon-sim.js"));
+    const result = spawnSync(process.execPath, [join(dir, "bin", "damon-sim.js"), "--version"], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("damon-sim: the CLI is not built yet: run `npm run build` at the repository root\n");
+  });
+});
+
 describe("signals", () => {
+  it("SIGTERM to a record keeps a complete record of what was simulated, and no temporary file", async () => {
+    const dir = path("terminated");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "long.cfg"), "a, 1073741824\n\nlong\n3600000\na, 1, 4096, 1\n");
+    const child = spawn(process.execPath, [cli, "record", "long.cfg", "--engine", "exact", "-o", "out.data"], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise((r) => child.on("exit", (c, s) => r(c ?? s)));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGTERM");
+    expect(await exited, stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["long.cfg", "out.data"]);
+    const { snapshots } = await readAllSnapshots(readFileSync(join(dir, "out.data")));
+    expect(snapshots.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("a usage error quotes a bad value on its one line, even with a newline in it", () => {
+    const result = run(["record", "stairs", "--attrs", "5000 100000\n1000000 10 x"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `damon-sim: --attrs takes five unsigned integers "sample aggr update min max"; got "5000 100000\\n1000000 10 x" (see 'damon-sim record --help')\n`,
+    );
+  });
+
   it("a sweep killed before it ends leaves neither its output nor a temporary file", async () => {
     const out = path("killed.jsonl");
     const child = spawn(process.execPath, [cli, "sweep", "-w", "zipf", "--seed", "0-99999", "-d", "1", "-j", "1", "-o", out], { cwd: work });

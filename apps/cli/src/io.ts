@@ -103,6 +103,9 @@ export function describe(error: unknown): string {
     EEXIST: "file exists",
     EIO: "input/output error",
     EPERM: "operation not permitted",
+    EFBIG: "file too large",
+    EDQUOT: "disk quota exceeded",
+    EMFILE: "too many open files",
   };
   if (e?.code && words[e.code]) return words[e.code];
   return e?.message?.split("\n")[0] ?? String(error);
