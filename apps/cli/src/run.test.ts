@@ -73,15 +73,17 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     const script = [
       "set -- $DAMON_SIM_PIDS",
       'ps -o comm= -p "$1,$2"',
-      "kill $2; sleep 0.3",
+      "D=/sys/kernel/debug/damon; echo $2 > $D/target_ids; echo on > $D/monitor_on; K=$(cat $D/kdamond_pid)",
+      "kill $2; sleep 0.5",
+      'cat $D/monitor_on; ps -p $K > /dev/null || echo "kdamond $K gone"', // its only target exited
       'ps -p $2 > /dev/null || echo "$2 killed"',
-      "cat /sys/kernel/debug/damon/target_ids; echo $2 > /sys/kernel/debug/damon/target_ids || echo 'no such simulated pid'",
+      "cat $D/target_ids; echo $2 > $D/target_ids || echo 'no such simulated pid'",
       'while ps -p $1 > /dev/null; do sleep 0.1; done; echo "$1 exited"', // zigzag: 20 s at 10x
     ].join("\n");
     const result = run(["--once", "--speed", "10", "--spawn", "zigzag", "--spawn", "stairs", "--", "bash", "-c", script]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe("zigzag\nstairs\n370 killed\n\nno such simulated pid\n369 exited\n");
-    expect(result.stderr).toMatch(/^bash: line 5: echo: write error: \w[\w ]+\n$/);
+    expect(result.stdout).toBe("zigzag\nstairs\noff\nkdamond 371 gone\n370 killed\n\nno such simulated pid\n369 exited\n");
+    expect(result.stderr).toMatch(/^bash: line 7: echo: write error: \w[\w ]+\n$/);
   });
 
   it("exits 127 for a command that does not exist", () => {

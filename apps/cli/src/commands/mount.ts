@@ -21,8 +21,19 @@ const idleSpawner: Spawner = (kernel, spec) => kernel.sim.machine.spawn(spec.spl
 export const workloadSpawner: Spawner = (kernel, spec) => {
   const name = spec.split(/\s+/)[0];
   if (!(BUILTIN_NAMES as readonly string[]).includes(name)) return idleSpawner(kernel, spec);
-  return ModelWorkload.spawn(kernel.sim, builtinWorkload(name, { loop: true }), { engine: "fast" }).task.pid;
+  return spawnBuiltin(kernel, name, true).task.pid;
 };
+
+/** A built-in workload as a process; it stops acting when the process exits (killed, say). */
+export function spawnBuiltin(kernel: SimKernel, name: string, loop: boolean): ModelWorkload {
+  const workload = ModelWorkload.spawn(kernel.sim, builtinWorkload(name, { loop }), { engine: "fast" });
+  const unsubscribe = kernel.sim.machine.onExit((task) => {
+    if (task !== workload.task) return;
+    workload.detach(); // its memory is gone: no access may touch it
+    unsubscribe();
+  });
+  return workload;
+}
 
 /**
  * `damon-sim mount DIR`: serves the simulated debugfs root (damon/, tracing/ and a

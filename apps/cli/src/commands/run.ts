@@ -45,9 +45,9 @@ import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
 import type { DamonContext, Task } from "@damon-sim/core";
 import { DirNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
 import { DamonSysfs, SYSFS_VERSIONS, type SysfsVersion } from "@damon-sim/sysfs";
-import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
+import { BUILTIN_NAMES } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
-import { fuseHandler } from "./mount.js";
+import { fuseHandler, spawnBuiltin } from "./mount.js";
 
 export interface RunOptions {
   kernel: string;
@@ -152,9 +152,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       kernel.tracing.watch(ctx);
     };
   }
-  const workloads = options.spawn.map((spec) =>
-    ModelWorkload.spawn(kernel.sim, builtinWorkload(workloadName(spec), { loop: !options.once }), { engine: "fast" }),
-  );
+  const workloads = options.spawn.map((spec) => spawnBuiltin(kernel, workloadName(spec), !options.once));
 
   const work = mkdtempSync(join(tmpdir(), "damon-sim-run-"));
   const shims = join(work, "bin");
@@ -180,8 +178,9 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     await mountAll(fuseDir, mounts);
     for (const w of workloads) await mirror.bind(w.task.pid);
     // `kill PID` of a workload ends the simulated process too.
+    // (A kdamond's placeholder is just started again: kernel threads ignore signals.)
     mirror.onKilled = (pid) => {
-      if (kernel.sim.machine.task(pid)) kernel.sim.machine.exit(pid);
+      if (kernel.sim.machine.task(pid)?.kind === "process") kernel.sim.machine.exit(pid);
     };
 
     const started = performance.now();
