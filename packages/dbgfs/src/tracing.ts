@@ -45,8 +45,6 @@ export class Tracing {
     // tracepoints exist, and passes only those to `perf record -e`.
     const available = "damon:damon_aggregated\n";
     this.dir.add(new FileNode("available_events", 0o444, { seekable: true, read: (count, pos) => readSlice(available, count, pos) }));
-    // damo lists the damon: events here to learn which tracepoints the kernel has.
-    this.dir.add(new FileNode("available_events", 0o444, { seekable: true, read: (count, pos) => readSlice("damon:damon_aggregated\n", count, pos) }));
   }
 
   get enabled(): boolean {
