@@ -98,4 +98,18 @@ describe("lackey --trace-mem=yes", () => {
     expect(error).toBeInstanceOf(WorkloadError);
     expect((error as WorkloadError).message).toBe(`t.lackey:${lineNo}: not a lackey --trace-mem line: "${line}"`);
   });
+
+  it("a line longer than 1 MiB fails as it arrives, naming its line, instead of being buffered to the end", () => {
+    const parser = new LackeyParser(new RunBuffer(), { file: "t.lackey" });
+    parser.push(new TextEncoder().encode("I  04001000,4\n"));
+    const junk = new Uint8Array(1 << 16).fill(0x41);
+    let error: unknown;
+    try {
+      for (let i = 0; i < 20; i++) parser.push(junk);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toBe(`t.lackey:2: not a lackey --trace-mem line (a line longer than 1048576 bytes): "${"A".repeat(80)}"`);
+  });
 });
+

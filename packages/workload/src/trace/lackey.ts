@@ -13,6 +13,8 @@ export interface LackeyOptions {
 }
 
 const NL = 10;
+// Lackey lines are short; a longer "line" is not a trace, and must not grow without bound.
+const MAX_LINE = 1 << 20;
 const SPACE = 32;
 const COMMA = 44;
 
@@ -55,6 +57,7 @@ export class LackeyParser {
       const nl = bytes.indexOf(NL);
       if (nl < 0) {
         this.#carry = concat(this.#carry, bytes);
+        if (this.#carry.length > MAX_LINE) this.#fail(this.#carry, 0, `a line longer than ${MAX_LINE} bytes`);
         return;
       }
       const line = concat(this.#carry, bytes.subarray(0, nl + 1));
@@ -66,6 +69,7 @@ export class LackeyParser {
     if (lastNl >= start) this.#parse(bytes, start, lastNl + 1);
     const rest = Math.max(start, lastNl + 1);
     if (rest < bytes.length) this.#carry = bytes.slice(rest);
+    if (this.#carry && this.#carry.length > MAX_LINE) this.#fail(this.#carry, 0, `a line longer than ${MAX_LINE} bytes`);
   }
 
   /** The end of the trace: parses a last line without newline and emits the open run. */
@@ -135,10 +139,11 @@ export class LackeyParser {
     return j + 1;
   }
 
-  #fail(buf: Uint8Array, i: number): never {
+  #fail(buf: Uint8Array, i: number, why?: string): never {
     const end = buf.indexOf(NL, i);
-    const text = new TextDecoder().decode(buf.subarray(i, end < 0 ? buf.length : Math.min(end, i + 80)));
-    throw new WorkloadError(`not a lackey --trace-mem line: "${text}"`, { file: this.#file, line: this.lines });
+    const text = new TextDecoder().decode(buf.subarray(i, Math.min(end < 0 ? buf.length : end, i + 80)));
+    const line = why ? this.lines + 1 : this.lines;
+    throw new WorkloadError(`not a lackey --trace-mem line${why ? ` (${why})` : ""}: "${text}"`, { file: this.#file, line });
   }
 }
 
