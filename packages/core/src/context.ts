@@ -416,9 +416,9 @@ export class DamonContext {
   }
 
   /** @internal kdamond_apply_schemes: DAMOS, after after_aggregation and before the counters reset. */
-  applySchemes(nowUs: number): void {
-    if (!this.#schemes.length) return;
-    applySchemes(this, this.#schemes, nowUs, (ctx, t, start, end, s) => {
+  applySchemes(nowUs: number, schemes: readonly Damos[] = this.#schemes): void {
+    if (!schemes.length) return;
+    applySchemes(this, schemes, nowUs, (ctx, t, start, end, s) => {
       for (const listener of ctx.#beforeDamosApply) listener(t, start, end, s);
       return ctx.#applyAction(t, start, end, s.action, nowUs);
     });
@@ -562,7 +562,13 @@ class Kdamond {
     ctx.updateSizeLimit();
     this.#nextAggregationSis = Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
     this.#nextOpsUpdateSis = Math.floor(ctx.attrs.opsUpdateUs / this.#sampleSis);
+    for (const s of ctx.schemes) s.nextApplySis = this.#applyIntervalSis(s);
     this.#loopTop();
+  }
+
+  // A scheme's apply interval in samples; 0 means the aggregation interval (6.7+).
+  #applyIntervalSis(s: Damos): number {
+    return Math.floor((s.applyIntervalUs || this.ctx.attrs.aggrUs) / this.#sampleSis);
   }
 
   wake(): void {
@@ -591,8 +597,14 @@ class Kdamond {
       passes.mergeRegions(ctx.ptr, Math.floor(maxNrAccesses / 10));
       if (ctx.runAfterAggregation()) return this.#exit();
     }
+    // kdamond_apply_schemes: before 6.7 at aggregations; from 6.7 each scheme when its apply
+    // interval has passed (the aggregation interval unless set), between aggregations too.
+    const due = legacy ? (aggregate ? ctx.schemes : []) : ctx.schemes.filter((s) => this.passed >= s.nextApplySis);
+    if (due.length) {
+      ctx.applySchemes(now, due);
+      if (!legacy) for (const s of due) s.nextApplySis = this.passed + this.#applyIntervalSis(s);
+    }
     if (aggregate) {
-      ctx.applySchemes(now);
       this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
       this.#aggregationBaselineUs = now;
       ctx.emitSnapshot(this.#lastAggregationUs, now);

@@ -55,6 +55,8 @@ export interface DamosSpec {
   wmarks: DamosWatermarks;
   /** 6.3+ filters (sysfs only); core decides addr and target, the others never filter out. */
   filters?: readonly DamosFilter[];
+  /** 6.7+ apply interval in µs (sysfs only); 0 or absent: every aggregation. */
+  applyIntervalUs?: number;
 }
 
 /** What an action did to a process's memory, kept per target for users to inspect. */
@@ -74,6 +76,9 @@ export class Damos {
   readonly quota: Readonly<DamosQuota>;
   readonly wmarks: Readonly<DamosWatermarks>;
   readonly filters: readonly DamosFilter[];
+  readonly applyIntervalUs: number;
+  /** @internal the sample count at which the scheme is next applied (6.7+) */
+  nextApplySis = 0;
   readonly stats: DamosStats = { nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, qtExceeds: 0 };
   /** Watermark state: schemes start active. */
   activated = true;
@@ -100,6 +105,7 @@ export class Damos {
     this.quota = Object.freeze({ ...spec.quota });
     this.wmarks = Object.freeze({ ...spec.wmarks });
     this.filters = Object.freeze([...(spec.filters ?? [])]);
+    this.applyIntervalUs = spec.applyIntervalUs ?? 0;
   }
 }
 

@@ -90,6 +90,7 @@ function schemeSpec(s: SysfsScheme): DamosSpec | number {
       intervalUs: num(s.wmarks.intervalUs), high: num(s.wmarks.high), mid: num(s.wmarks.mid), low: num(s.wmarks.low),
     },
     filters,
+    applyIntervalUs: num(s.applyIntervalUs),
   };
 }
 
@@ -126,9 +127,11 @@ export function installPlan(ctx: DamonContext, plan: ContextPlan, online: boolea
   }
   const old = ctx.schemes;
   ctx.setSchemes(plan.schemes, { online });
-  // damon_sysfs_update_scheme keeps the statistics of schemes that stay.
+  // damon_sysfs_update_scheme keeps the statistics and the apply schedule of schemes that stay.
   ctx.schemes.forEach((s, i) => {
-    if (old[i]) Object.assign(s.stats, old[i].stats);
+    if (!old[i]) return;
+    Object.assign(s.stats, old[i].stats);
+    s.nextApplySis = old[i].nextApplySis;
   });
 }
 

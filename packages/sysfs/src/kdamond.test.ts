@@ -391,3 +391,22 @@ describe.each(since("5.19"))("fvaddr (%s)", (version) => {
     expect(vaddr.last).toBeGreaterThan(16 * 4096);
   });
 });
+
+describe.each(since("6.7"))("apply_interval_us (%s)", (version) => {
+  it("a scheme with a shorter apply interval is applied between aggregations too", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "2"]);
+    everyRegion(t, 0);
+    everyRegion(t, 1);
+    t.setup([`${t.C}/schemes/1/apply_interval_us`, "25000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    // The virtual times at which each scheme was applied.
+    const times = [new Set<number>(), new Set<number>()];
+    ctx.onBeforeDamosApply((_t, _s, _e, scheme) => times[ctx.schemes.indexOf(scheme)].add(t.sim.now));
+    t.sim.runFor(2_000_000);
+    expect(times[0].size).toBe(20); // every 100 ms aggregation
+    expect(times[1].size).toBe(80); // every 25 ms
+    for (const at of times[0]) expect(times[1].has(at)).toBe(true);
+  });
+});
