@@ -57,6 +57,16 @@ export interface DamosSpec {
   filters?: readonly DamosFilter[];
   /** 6.7+ apply interval in µs (sysfs only); 0 or absent: every aggregation. */
   applyIntervalUs?: number;
+  /** 6.8+ quota goals (sysfs only): the effective size quota follows them by feedback. */
+  goals?: readonly DamosQuotaGoal[];
+}
+
+/** A quota auto-tuning goal (struct damos_quota_goal). */
+export interface DamosQuotaGoal {
+  /** 6.9+: "user_input" (values written by the user) or "some_mem_psi_us" (memory pressure stall time). */
+  metric: "user_input" | "some_mem_psi_us";
+  targetValue: number;
+  currentValue: number;
 }
 
 /** What an action did to a process's memory, kept per target for users to inspect. */
@@ -79,6 +89,10 @@ export class Damos {
   readonly applyIntervalUs: number;
   /** @internal the sample count at which the scheme is next applied (6.7+) */
   nextApplySis = 0;
+  /** Quota goals; their values can be replaced while running (commit_schemes_quota_goals). */
+  goals: DamosQuotaGoal[];
+  /** @internal the goal feedback loop's effective size quota in bp (esz_bp) */
+  eszBp = 0;
   readonly stats: DamosStats = { nrTried: 0, szTried: 0, nrApplied: 0, szApplied: 0, qtExceeds: 0 };
   /** Watermark state: schemes start active. */
   activated = true;
@@ -106,6 +120,7 @@ export class Damos {
     this.wmarks = Object.freeze({ ...spec.wmarks });
     this.filters = Object.freeze([...(spec.filters ?? [])]);
     this.applyIntervalUs = spec.applyIntervalUs ?? 0;
+    this.goals = (spec.goals ?? []).map((g) => ({ ...g }));
   }
 }
 
@@ -182,15 +197,48 @@ function matchesPattern(ctx: DamonContext, i: number, s: Damos): boolean {
     pat.minAgeRegion <= age && age <= pat.maxAgeRegion;
 }
 
-/** damos_set_effective_quota. */
+/**
+ * damos_quota_score: the highest goal achievement in bp (current / target × 10000). The
+ * simulated machine has no memory stalls, so some_mem_psi_us reads 0. Goals with a zero
+ * target (a division by zero in the kernel) are skipped.
+ */
+function quotaScore(s: Damos): number {
+  let highest = 0;
+  for (const g of s.goals) {
+    if (g.metric === "some_mem_psi_us") g.currentValue = 0;
+    if (!g.targetValue) continue;
+    highest = Math.max(highest, Math.floor((g.currentValue * 10000) / g.targetValue));
+  }
+  return highest;
+}
+
+/** damon_feed_loop_next_input: raise the input while the score is under the goal, else lower it. */
+export function feedLoopNextInput(lastInput: number, score: number): number {
+  const goal = 10000;
+  const diffBp = Math.floor(((Math.max(goal, score) - Math.min(goal, score)) * 10000) / goal);
+  const compensation = Math.floor((lastInput * diffBp) / 10000);
+  const minInput = 10000;
+  if (goal > score) return lastInput + compensation;
+  if (lastInput > compensation + minInput) return lastInput - compensation;
+  return minInput;
+}
+
+/** damos_set_effective_quota (with 6.8's goals). */
 function setEffectiveQuota(s: Damos): void {
   const q = s.quota;
-  if (!q.ms) {
+  if (!q.ms && !s.goals.length) {
     s.esz = q.sz;
     return;
   }
-  const throughput = s.totalChargedNs ? Math.floor((s.totalChargedSz * 1_000_000) / s.totalChargedNs) : PAGE_SIZE * 1024;
-  let esz = throughput * q.ms;
+  let esz = 0;
+  if (s.goals.length) {
+    s.eszBp = feedLoopNextInput(Math.max(s.eszBp, 10000), quotaScore(s));
+    esz = Math.floor(s.eszBp / 10000);
+  }
+  if (q.ms) {
+    const throughput = s.totalChargedNs ? Math.floor((s.totalChargedSz * 1_000_000) / s.totalChargedNs) : PAGE_SIZE * 1024;
+    esz = s.goals.length ? Math.min(throughput * q.ms, esz) : throughput * q.ms;
+  }
   if (q.sz && q.sz < esz) esz = q.sz;
   s.esz = esz;
 }
@@ -198,7 +246,7 @@ function setEffectiveQuota(s: Damos): void {
 /** damos_adjust_quota: charge windows, effective size quota, and the minimum score to apply. */
 function adjustQuota(ctx: DamonContext, s: Damos, nowUs: number): void {
   const q = s.quota;
-  if (!q.ms && !q.sz) return;
+  if (!q.ms && !q.sz && !s.goals.length) return;
   if (s.chargedFromUs === null || nowUs >= s.chargedFromUs + q.resetIntervalMs * 1000) {
     if (ctx.behaviour.age && s.esz && s.chargedSz >= s.esz) s.stats.qtExceeds++;
     s.totalChargedSz += s.chargedSz;

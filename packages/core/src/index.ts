@@ -7,8 +7,8 @@ export {
   DamonContext, type ContextCallback, type ContextOptions, type DamonTarget, type InitRegion, type OnlineUpdate, type OpsKind,
 } from "./context.js";
 export {
-  applySchemes, coldScore, Damos, DAMOS_ACTIONS, watermarkWaitUs,
-  type DamosAccessPattern, type DamosAction, type DamosQuota, type DamosSpec, type DamosStats, type DamosWatermarks,
+  applySchemes, coldScore, Damos, DAMOS_ACTIONS, feedLoopNextInput, watermarkWaitUs,
+  type DamosAccessPattern, type DamosAction, type DamosQuota, type DamosQuotaGoal, type DamosSpec, type DamosStats, type DamosWatermarks,
 } from "./damos.js";
 export { IntervalMap } from "./interval-map.js";
 export { damosFilterOut, newDamosFilter, type DamosFilter, type DamosFilterType } from "./damos-filter.js";

@@ -2,7 +2,7 @@
 // context, checked in the kernel's order, installed fresh ('on') or online ('commit').
 import {
   setRegions, updateMonitoringResult, type DamonAttrs, type DamonContext, type DamosAction, type DamosFilter,
-  type DamosFilterType, type DamosSpec, type InitRegion, type Machine,
+  type DamosFilterType, type DamosQuotaGoal, type DamosSpec, type InitRegion, type Machine,
 } from "@damon-sim/core";
 import { Errno } from "@damon-sim/dbgfs";
 import type { SysfsContext } from "./context.js";
@@ -91,6 +91,7 @@ function schemeSpec(s: SysfsScheme): DamosSpec | number {
     },
     filters,
     applyIntervalUs: num(s.applyIntervalUs),
+    goals: goalsOf(s),
   };
 }
 
@@ -127,12 +128,33 @@ export function installPlan(ctx: DamonContext, plan: ContextPlan, online: boolea
   }
   const old = ctx.schemes;
   ctx.setSchemes(plan.schemes, { online });
-  // damon_sysfs_update_scheme keeps the statistics and the apply schedule of schemes that stay.
+  // damon_sysfs_update_scheme rewrites the parameters of schemes that stay and keeps their
+  // statistics, quota charging, watermark state and apply schedule.
   ctx.schemes.forEach((s, i) => {
-    if (!old[i]) return;
-    Object.assign(s.stats, old[i].stats);
-    s.nextApplySis = old[i].nextApplySis;
+    const prev = old[i];
+    if (!prev) return;
+    Object.assign(s.stats, prev.stats);
+    s.activated = prev.activated;
+    s.esz = prev.esz;
+    s.eszBp = prev.eszBp;
+    s.chargedSz = prev.chargedSz;
+    s.chargedFromUs = prev.chargedFromUs;
+    s.totalChargedSz = prev.totalChargedSz;
+    s.totalChargedNs = prev.totalChargedNs;
+    s.minScore = prev.minScore;
+    s.chargeTargetFrom = prev.chargeTargetFrom;
+    s.chargeAddrFrom = prev.chargeAddrFrom;
+    s.nextApplySis = prev.nextApplySis;
   });
+}
+
+/** A scheme directory's quota goals (6.8+), as damos_sysfs_set_quota_scores makes them. */
+export function goalsOf(s: SysfsScheme): DamosQuotaGoal[] {
+  return (s.goals?.items ?? []).map((g) => ({
+    metric: g.targetMetric as DamosQuotaGoal["metric"],
+    targetValue: num(g.targetValue),
+    currentValue: num(g.currentValue),
+  }));
 }
 
 /**

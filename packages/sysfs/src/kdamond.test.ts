@@ -410,3 +410,28 @@ describe.each(since("6.7"))("apply_interval_us (%s)", (version) => {
     for (const at of times[0]) expect(times[1].has(at)).toBe(true);
   });
 });
+
+describe.each(since("6.8"))("quota goals (%s)", (version) => {
+  it("the effective size quota grows while under the goal, drops to the minimum over it", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0, "pageout");
+    const Q = `${t.C}/schemes/0/quotas`;
+    t.setup([`${Q}/reset_interval_ms`, "100"], [`${Q}/goals/nr_goals`, "1"], [`${Q}/goals/0/target_value`, "10000"],
+      [`${Q}/goals/0/current_value`, "5000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    const damos = t.sysfs.kdamonds.items[0].damonCtx!.schemes[0];
+    // esz_bp starts at 10000 and gains half of itself each charge window: 1, 2, 3, 5, 7 ... bytes.
+    expect(damos.esz).toBeGreaterThan(20);
+    t.setup([`${Q}/goals/0/current_value`, "20000"]);
+    expect(t.write("0/state", "commit_schemes_quota_goals")).toBe(26);
+    expect(damos.goals).toEqual([{ metric: "user_input", targetValue: 10000, currentValue: 20000 }]);
+    t.sim.runFor(200_000);
+    expect(damos.esz).toBe(1);
+    if (atLeast(version, "6.9")) {
+      expect(t.write("0/state", "update_schemes_effective_quotas")).toBe(31);
+      expect(t.read(`${Q}/effective_bytes`)).toBe("1\n");
+    }
+  });
+});

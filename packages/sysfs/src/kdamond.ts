@@ -2,7 +2,7 @@
 import { DamonError, type DamonContext, type Simulation } from "@damon-sim/core";
 import { Errno, type DirNode } from "@damon-sim/dbgfs";
 import { attr, kdir, line, NumberedDirs, type Numbered } from "./attr.js";
-import { installPlan, planContext } from "./build.js";
+import { goalsOf, installPlan, planContext } from "./build.js";
 import { SysfsContext } from "./context.js";
 import { sysfsStreq } from "./kstrto.js";
 import type { SysfsScheme } from "./schemes.js";
@@ -87,8 +87,12 @@ export class SysfsKdamond implements Numbered {
         this.#atNextAggregation(ctx, () => (this.#commit(ctx) < 0 ? "stop" : "done"));
         return 0;
       case "commit_schemes_quota_goals":
-        // Goals only feed quota auto-tuning, which the simulated DAMOS does not do.
-        this.#atNextAggregation(ctx, () => (sysCtx ? "done" : "stop"));
+        // damos_sysfs_set_quota_scores: each scheme's goals are made anew from the files.
+        this.#atNextAggregation(ctx, () => {
+          if (!sysCtx) return "stop";
+          this.#forEachScheme((sys, damos) => (damos.goals = goalsOf(sys)));
+          return "done";
+        });
         return 0;
     }
     return -Errno.EINVAL;
