@@ -1,7 +1,9 @@
 // `damon-sim run`: usage errors anywhere; the namespaces, mounts, shims and exit status where
 // FUSE is available (required under CI=true, skipped with a message elsewhere).
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkFuse } from "@damon-sim/fuse";
 import { describe, expect, it } from "vitest";
@@ -93,17 +95,42 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
   });
 
   it("SIGTERM reaches the command; its status (143) is run's, and nothing stays behind", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "damon-sim-run-test-"));
     const child = spawn(process.execPath, [cli, "run", "--spawn", "stairs", "--", "sh", "-c", "echo ready; exec sleep 30"], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TMPDIR: tmp },
     });
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    // outer run -> unshare -> inner run (pid 1 inside) -> the placeholder named stairs
+    const [inner] = childrenOf(childrenOf(child.pid!)[0]);
+    const placeholders = childrenOf(inner).filter((pid) => readFileSync(`/proc/${pid}/comm`, "utf8") === "stairs\n");
+    expect(placeholders).toHaveLength(1);
     const started = performance.now();
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(143);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain("damon_sim");
-    // the placeholder `stairs` lived in the run's pid namespace, and died with it
-    expect(spawnSync("pgrep", ["-x", "stairs"]).status).toBe(1);
+    // the placeholder lived in the run's pid namespace, and died with it
+    expect(existsSync(`/proc/${placeholders[0]}`)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]); // the run's temporary directory is gone too
+    rmdirSync(tmp);
+  });
+
+  it.each([0, 100, 300])("SIGTERM %i ms after the start, maybe before the command runs: 143, nothing left", async (delay) => {
+    const tmp = mkdtempSync(join(tmpdir(), "damon-sim-run-test-"));
+    const child = spawn(process.execPath, [cli, "run", "--spawn", "stairs", "--", "sleep", "30"], { stdio: "ignore", env: { ...process.env, TMPDIR: tmp } });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    const started = performance.now();
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c, signal) => resolve(c ?? (signal ? 128 + 15 : -1))));
+    expect(code).toBe(143);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(readdirSync(tmp)).toEqual([]);
+    rmdirSync(tmp);
   });
 });
+
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+}

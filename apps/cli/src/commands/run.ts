@@ -38,7 +38,7 @@
  * point, normally /sys/kernel/tracing): `damon-sim perf` reads the damon tracepoints there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
@@ -59,6 +59,7 @@ export interface RunOptions {
 }
 
 const INSIDE = "DAMON_SIM_RUN_NAMESPACE";
+const READY_FD = "DAMON_SIM_RUN_READY_FD";
 /** The files of /proc/PID that the simulation serves instead of the placeholder's own. */
 const PID_FILES = ["maps", "stat", "statm", "status", "comm", "cmdline"];
 
@@ -107,18 +108,28 @@ function workloadName(spec: string): string {
 function outside(): Promise<number> {
   const check = checkFuse();
   if (!check.ok) throw new RunError("run", `cannot serve the simulated machine: ${check.reason}`);
-  const args = ["--mount", "--pid", "--fork", "--propagation", "private", "--mount-proc", "--", process.execPath, ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
-  const child = spawn("unshare", args, { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
-  // unshare --fork ignores SIGTERM itself: pass it to its child, our other half. SIGINT
-  // (Ctrl-C) reaches every process of the terminal's group anyway: just outlive it.
+  // --kill-child: should unshare die, its child (and so the namespaces) dies with it.
+  const args = ["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "--mount-proc", "--", process.execPath, ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
+  // fd 3: the inner half writes a line there once it handles SIGTERM itself.
+  const env = { ...process.env, [INSIDE]: "1", [READY_FD]: "3" };
+  const child = spawn("unshare", args, { stdio: ["inherit", "inherit", "inherit", "pipe"], env });
+  // unshare --fork ignores SIGTERM itself: pass it to its child, our other half, once that is
+  // ready for it (as the init of a pid namespace it would drop it before). SIGINT (Ctrl-C)
+  // reaches every process of the terminal's group anyway: just outlive it.
+  let ready = false;
+  let pending: NodeJS.Signals | undefined;
+  const readyPipe = child.stdio[3] as NodeJS.ReadableStream;
+  readyPipe.on("data", () => {
+    ready = true;
+    if (pending) signalInner(child, pending);
+  });
+  readyPipe.on("error", () => {});
   const ignore = () => {};
   const forward = (signal: NodeJS.Signals) => {
-    try {
-      const inner = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/)[0];
-      if (inner) process.kill(Number(inner), signal);
-    } catch {
-      child.kill(signal);
-    }
+    if (ready) return signalInner(child, signal);
+    pending = signal;
+    // Should the inner half never get ready, end it all (--kill-child takes the namespace down).
+    setTimeout(() => void (ready || child.kill("SIGKILL")), 10_000).unref();
   };
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
@@ -132,12 +143,36 @@ function outside(): Promise<number> {
   });
 }
 
+function signalInner(unshare: ChildProcess, signal: NodeJS.Signals): void {
+  const inner = readText(`/proc/${unshare.pid}/task/${unshare.pid}/children`).trim().split(/\s+/)[0];
+  if (inner) process.kill(Number(inner), signal);
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 // ---- inside: pid 1 of a fresh pid namespace, in a private mount namespace ----------------
 
 const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
 
 async function inside(command: string[], options: RunOptions): Promise<number> {
   if (process.pid !== 1) throw new RunError("run", `internal: expected to be pid 1 of a new pid namespace, am ${process.pid}`);
+  // A signal before COMMAND runs ends the run here, after the cleanup below; from then on
+  // runChild passes SIGTERM on. (As pid 1, without a handler we would not see it at all.)
+  let stopped: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => void (stopped ??= signal);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const readyFd = Number(process.env[READY_FD]);
+  if (readyFd > 2) {
+    writeSync(readyFd, "ready\n");
+    closeSync(readyFd); // COMMAND must not inherit it
+  }
   const version = options.kernel;
   const interfaces = parseRunKernel(version);
   const kernel = await SimKernel.create({ seed: options.seed, version: interfaces.base });
@@ -192,9 +227,11 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       mirror.sync([...workloads.map((w) => w.task).filter((t) => t.alive), ...kdamonds]);
     }, 10);
 
+    if (stopped) throw new Interrupted(stopped);
     status = await runChild(command, {
       ...process.env,
       [INSIDE]: undefined,
+      [READY_FD]: undefined,
       PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       DAMON_SIM_PIDS: workloads.map((w) => w.task.pid).join(" "),
       DAMON_SIM_KERNEL: version,
@@ -202,6 +239,9 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       DAMON_SIM_NODE: process.execPath,
       DAMON_SIM_CLI: process.argv[1],
     });
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    status = 128 + constants.signals[error.signal];
   } finally {
     if (clock) clearInterval(clock);
     mirror.stop(); // their /proc/PID mounts go with the processes
@@ -210,9 +250,21 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       const gone = fuse.unmount().catch(() => undefined);
       await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     }
-    rmSync(work, { recursive: true, force: true });
+    try {
+      rmSync(work, { recursive: true, force: true });
+    } catch {
+      // still mounted (a hung unmount): the namespace ends with us, leaving only empty directories
+    }
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   }
   return status;
+}
+
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
 }
 
 /** The FUSE root: debug/ (damon/ where debugfs has it, tracing/), mm/damon/ (sysfs), proc/. */
