@@ -119,6 +119,6 @@ function runCase(version: SysfsVersion, ops: Op[]): void {
 
 describe.each(SYSFS_VERSIONS)("sysfs fuzz (%s)", (version) => {
   it("writes return a count or -errno, refused writes change nothing, the tree stays coherent", async () => {
-    await fuzz(`sysfs ${version}`, fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => runCase(version, ops)), { ci: 20, weight: 0.002 });
+    await fuzz(`sysfs ${version}`, fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => runCase(version, ops)), { ci: 20, weight: 0.02 });
   });
 });
