@@ -88,6 +88,15 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(result.stderr).toMatch(/^bash: line 7: echo: write error: \w[\w ]+\n$/);
   });
 
+  it.each([
+    ["6.6", "6.6.0-damon-sim\ntracing\nnr_kdamonds"], // sysfs only: debugfs keeps tracing/ but has no damon/
+    ["seed", "5.15.0-rc1-damon-sim\ndamon\ntracing\n0"], // debugfs only: an empty mm/damon
+  ])("--kernel %s presents only the interfaces that kernel had", (kernel, expected) => {
+    const script = "uname -r; ls /sys/kernel/debug; ls /sys/kernel/mm/damon/admin/kdamonds 2>/dev/null || ls -A /sys/kernel/mm/damon | wc -l";
+    const result = run(["--kernel", kernel, "--", "sh", "-c", script]);
+    expect(result).toMatchObject({ status: 0, stdout: `${expected}\n`, stderr: "" });
+  });
+
   it("exits 127 for a command that does not exist", () => {
     const result = run(["--", "/nonexistent/command"]);
     expect(result.status).toBe(127);

@@ -26,7 +26,7 @@
  * Contract with COMMAND (environment):
  *   DAMON_SIM_PIDS    the --spawn workloads' pids, in order, separated by spaces
  *   DAMON_SIM_KERNEL  the simulated kernel version (e.g. 6.8); `uname -r` prints
- *                     "<version>.0-damon-sim"
+ *                     "<version>.0-damon-sim" ("5.15.0-rc1-damon-sim" for the seed)
  *   DAMON_SIM_NODE, DAMON_SIM_CLI  node and the CLI bundle: `"$DAMON_SIM_NODE" "$DAMON_SIM_CLI"`
  *                     is `damon-sim`
  *   PATH              starts with the shim directory ($DAMON_SIM_SHIMS, a temporary
@@ -418,13 +418,18 @@ async function mountAll(fuseDir: string, mounts: string[]): Promise<void> {
   await bind("proc/iomem", "/proc/iomem"); // damo's default region for paddr
 }
 
+/** `uname -r` of a simulated kernel; the seed commit was merged for 5.15-rc1. */
+export function release(version: string): string {
+  return version === "seed" ? "5.15.0-rc1-damon-sim" : `${version}.0-damon-sim`;
+}
+
 function writeShims(dir: string, version: string): void {
   const script = (name: string, body: string) => {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   };
   const real = ["/usr/bin/uname", "/bin/uname"].find((p) => existsSync(p)) ?? "uname";
-  script("uname", `if [ "$#" = 1 ] && [ "$1" = -r ]; then echo ${version}.0-damon-sim; else exec ${real} "$@"; fi`);
+  script("uname", `if [ "$#" = 1 ] && [ "$1" = -r ]; then echo ${release(version)}; else exec ${real} "$@"; fi`);
   script("perf", `exec "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" perf "$@"`);
 }
 
