@@ -162,14 +162,27 @@ describe.each(SYSFS_VERSIONS)("update_schemes_stats (%s)", (version) => {
     expect(t.write("0/state", "on")).toBe(2);
     t.sim.runFor(1_000_000);
     expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe("0\n");
-    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
     const st = t.sysfs.kdamonds.items[0].damonCtx!.schemes[0].stats;
-    expect(st.nrTried).toBeGreaterThan(0);
-    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe(`${st.nrTried}\n`);
-    expect(t.read(`${t.C}/schemes/0/stats/sz_tried`)).toBe(`${st.szTried}\n`);
-    expect(t.read(`${t.C}/schemes/0/stats/nr_applied`)).toBe(`${st.nrApplied}\n`);
-    expect(t.read(`${t.C}/schemes/0/stats/qt_exceeds`)).toBe(`${st.qtExceeds}\n`);
-    const copied = st.nrTried;
+    // The copy is made from the kdamond's next callback: its next aggregation before 6.9,
+    // its next sample from 6.9 (5.18 copies at once); the values are those of that moment.
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    let seen: typeof st | null = null;
+    const first = () => void (seen ??= { ...st });
+    const off = [atLeast(version, "6.9") ? ctx.onAfterSampling(first) : ctx.onAfterAggregation(first)];
+    const before = t.sim.now;
+    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
+    off.forEach((f) => f());
+    const waited = t.sim.now - before;
+    if (!atLeast(version, "5.19")) expect(waited).toBe(0);
+    else if (atLeast(version, "6.9")) expect(waited).toBeLessThanOrEqual(5000);
+    else expect(waited).toBeGreaterThan(5000);
+    const copy = atLeast(version, "5.19") ? seen! : { ...st };
+    expect(copy.nrTried).toBeGreaterThan(0);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe(`${copy.nrTried}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/sz_tried`)).toBe(`${copy.szTried}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_applied`)).toBe(`${copy.nrApplied}\n`);
+    expect(t.read(`${t.C}/schemes/0/stats/qt_exceeds`)).toBe(`${copy.qtExceeds}\n`);
+    const copied = copy.nrTried;
     t.sim.runFor(300_000);
     expect(st.nrTried).toBeGreaterThan(copied);
     expect(t.write("0/state", "off")).toBe(3);
@@ -186,7 +199,7 @@ describe.each(SYSFS_VERSIONS)("update_schemes_stats (%s)", (version) => {
 });
 
 describe.each(since("6.2"))("tried regions (%s)", (version) => {
-  it("update_schemes_tried_regions fills tried_regions/ at the next aggregation; clear empties it", async () => {
+  it("update_schemes_tried_regions fills tried_regions/ from the next application; clear empties it", async () => {
     const t = await staged(version);
     t.setup([`${t.C}/schemes/nr_schemes`, "2"]);
     everyRegion(t, 0);
@@ -195,9 +208,10 @@ describe.each(since("6.2"))("tried regions (%s)", (version) => {
     t.sim.runFor(1_000_000);
     const before = t.sim.now;
     expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
-    // The writer waited for the kdamond's next aggregation.
+    // The writer waited for the schemes' next application and the callback after it: the
+    // sample after from 6.9, the aggregation after before.
     expect(t.sim.now).toBeGreaterThan(before);
-    expect(t.sim.now).toBeLessThanOrEqual(before + 100_000);
+    expect(t.sim.now).toBeLessThanOrEqual(before + (atLeast(version, "6.9") ? 105_000 : 200_000));
     const T0 = `${t.C}/schemes/0/tried_regions`;
     const names0 = t.ls(T0).filter((n) => n !== "total_bytes");
     const names1 = t.ls(`${t.C}/schemes/1/tried_regions`).filter((n) => n !== "total_bytes");

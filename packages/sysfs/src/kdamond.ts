@@ -9,6 +9,9 @@ import type { SysfsScheme } from "./schemes.js";
 import { nrFile } from "./values.js";
 import type { SysfsBehaviour } from "./versions.js";
 
+/** The kdamond callbacks a sysfs request is handled from. */
+type Callback = "sampling" | "aggregation";
+
 export interface KdamondHooks {
   sim: Simulation;
   behaviour: SysfsBehaviour;
@@ -65,30 +68,40 @@ export class SysfsKdamond implements Numbered {
       this.#updateStats();
       return 0;
     }
-    // From 5.19 the command is handed to the kdamond's callbacks; the writer waits for them.
+    // From 5.19 the command is handed to the kdamond's callbacks; the writer waits for them:
+    // before 6.9 the next aggregation's (while active), from 6.9 the next sample's too;
+    // 'commit' always waits for an aggregation.
     if (!this.running) return -Errno.EINVAL;
     const ctx = this.damonCtx!;
     const sysCtx = this.contexts.items[0];
+    const callbacks: Callback[] = b.commandsEverySample ? ["sampling", "aggregation"] : ["aggregation"];
+    // A command on copies or clears also runs from after_wmarks_check while the kdamond is
+    // deactivated; here, once the wait gives up.
+    const simple = (fn: () => void) => {
+      const handle = () => {
+        if (sysCtx) fn();
+        return "done" as const;
+      };
+      this.#request(ctx, callbacks, handle, handle);
+      return 0;
+    };
     switch (cmd) {
       case "update_schemes_stats":
-        if (sysCtx) this.#updateStats();
-        return 0;
+        return simple(() => this.#updateStats());
       case "update_schemes_effective_quotas":
-        if (sysCtx) this.#forEachScheme((s, d) => (s.quotas.effectiveBytes = BigInt(Math.floor(d.esz))));
-        return 0;
+        return simple(() => this.#forEachScheme((s, d) => (s.quotas.effectiveBytes = BigInt(Math.floor(d.esz)))));
       case "clear_schemes_tried_regions":
-        if (sysCtx) this.#forEachScheme((s) => s.clearTriedRegions());
-        return 0;
+        return simple(() => this.#forEachScheme((s) => s.clearTriedRegions()));
       case "update_schemes_tried_regions":
       case "update_schemes_tried_bytes":
-        if (sysCtx) this.#updateTriedRegions(ctx, sysCtx, cmd === "update_schemes_tried_regions");
+        if (sysCtx) this.#updateTriedRegions(ctx, sysCtx, cmd === "update_schemes_tried_regions", callbacks);
         return 0;
       case "commit":
-        this.#atNextAggregation(ctx, () => (this.#commit(ctx) < 0 ? "stop" : "done"));
+        this.#request(ctx, ["aggregation"], () => (this.#commit(ctx) < 0 ? "stop" : "done"));
         return 0;
       case "commit_schemes_quota_goals":
         // damos_sysfs_set_quota_scores: each scheme's goals are made anew from the files.
-        this.#atNextAggregation(ctx, () => {
+        this.#request(ctx, callbacks, () => {
           if (!sysCtx) return "stop";
           this.#forEachScheme((sys, damos) => (damos.goals = goalsOf(sys)));
           return "done";
@@ -161,52 +174,65 @@ export class SysfsKdamond implements Numbered {
   }
 
   /**
-   * update_schemes_tried_regions (and _tried_bytes, without the directories): clears every
-   * scheme's tried_regions, then records each region a scheme is about to act on (core's
-   * before_damos_apply: past its pattern, quota and score checks) until every scheme has
-   * tried some in one aggregation. Directory names count on across schemes in the order the
-   * kdamond tries them (the kernel's damon_sysfs_schemes_region_idx).
+   * update_schemes_tried_regions (and _tried_bytes, without the directories). The request
+   * callback clears every scheme's tried_regions and starts recording each region a scheme is
+   * about to act on (core's before_damos_apply: past its pattern, quota and score checks); the
+   * sampling after a scheme tried some marks it finished; a later request callback ends the
+   * update once every scheme has finished. Directory names count on across schemes in the
+   * order the kdamond tries them (the kernel's damon_sysfs_schemes_region_idx).
    */
-  #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean): void {
-    this.#forEachScheme((s) => s.clearTriedRegions());
+  #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean, callbacks: Callback[]): void {
     const started = new Set<number>();
     const finished = new Set<number>();
-    let index = 0;
-    const offApply = ctx.onBeforeDamosApply((t, start, end, scheme) => {
-      const i = ctx.schemes.indexOf(scheme);
-      const sys = sysCtx.schemes.items[i];
-      if (!sys || finished.has(i)) return;
-      started.add(i);
-      const r = ctx.regionsOf(t).find((x) => x.start === start);
-      const region = { start: BigInt(start), end: BigInt(end), nrAccesses: r?.nrAccesses ?? 0, age: r?.age ?? 0 };
-      sys.addTriedRegion(region, withDirs ? index++ : null);
-    });
-    // damon_sysfs_after_sampling marks the schemes that tried something as finished; the
-    // next callback ends the update once every scheme has.
-    let done = false;
-    const offSampling = ctx.onAfterSampling(() => {
+    const markFinished = () => {
       for (const i of started) finished.add(i);
-      done = sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i));
       return false;
+    };
+    let index = 0;
+    let offApply: (() => void) | null = null;
+    let offSampling: (() => void) | null = null;
+    this.#request(ctx, callbacks, () => {
+      if (!offApply) {
+        this.#forEachScheme((s) => s.clearTriedRegions());
+        offApply = ctx.onBeforeDamosApply((t, start, end, scheme) => {
+          const i = ctx.schemes.indexOf(scheme);
+          const sys = sysCtx.schemes.items[i];
+          if (!sys || finished.has(i)) return;
+          started.add(i);
+          const r = ctx.regionsOf(t).find((x) => x.start === start);
+          const region = { start: BigInt(start), end: BigInt(end), nrAccesses: r?.nrAccesses ?? 0, age: r?.age ?? 0 };
+          sys.addTriedRegion(region, withDirs ? index++ : null);
+        });
+        // Before 6.9 an after_sampling callback of its own marks them (damon_sysfs_after_sampling).
+        if (!this.#hooks.behaviour.commandsEverySample) offSampling = ctx.onAfterSampling(markFinished);
+        return "again";
+      }
+      if (this.#hooks.behaviour.commandsEverySample) markFinished(); // damos_sysfs_mark_finished_regions_updates
+      return sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i)) ? "done" : "again";
     });
-    this.#runUntil(ctx, () => done);
-    offApply();
-    offSampling();
+    (offApply as (() => void) | null)?.();
+    (offSampling as (() => void) | null)?.();
   }
 
   /**
-   * Runs `step` from the kdamond's next after-aggregation callback; "stop" also stops the
-   * kdamond (a callback's error ends it).
+   * damon_sysfs_cmd_request_callback: `handle` runs from the kdamond's next callbacks of the
+   * given kinds until it says "done" ("stop" also ends the kdamond, as a callback's error
+   * does), the simulation running meanwhile as the writer sleeps. `fallback` runs if the wait
+   * gave up (a deactivated kdamond answers from after_wmarks_check instead).
    */
-  #atNextAggregation(ctx: DamonContext, step: () => "done" | "stop"): void {
+  #request(ctx: DamonContext, callbacks: Callback[], handle: () => "done" | "again" | "stop", fallback?: () => void): void {
     let done = false;
-    const off = ctx.onAfterAggregation(() => {
+    const run = () => {
+      if (done) return false;
+      const result = handle();
+      if (result === "again") return false;
       done = true;
-      off();
-      return step() === "stop";
-    });
+      return result === "stop";
+    };
+    const offs = callbacks.map((kind) => (kind === "sampling" ? ctx.onAfterSampling(run) : ctx.onAfterAggregation(run)));
     this.#runUntil(ctx, () => done);
-    off();
+    for (const off of offs) off();
+    if (!done && ctx.running) fallback?.();
   }
 
   /**

@@ -25,6 +25,11 @@ export interface SysfsBehaviour {
    * off); 5.18 answers update_schemes_stats from the last context even after it stopped.
    */
   commandsNeedRunning: boolean;
+  /**
+   * 6.9+: commands other than commit are handled from the kdamond's next sample, not only
+   * from its next aggregation.
+   */
+  commandsEverySample: boolean;
   /** 5.19+: a paddr context with more than one target is EINVAL at 'on'. */
   onePaddrTarget: boolean;
   /** 6.1+: ranges, intervals, weights, watermarks and regions return kstrto*'s errno (ERANGE on overflow), EINVAL before. */
@@ -82,6 +87,7 @@ export function sysfsBehaviour(version: SysfsVersion): SysfsBehaviour {
       ? ["willneed", "cold", "pageout", "hugepage", "nohugepage", "lru_prio", "lru_deprio", "stat"]
       : ["willneed", "cold", "pageout", "hugepage", "nohugepage", "stat"],
     commandsNeedRunning: atLeast("5.19"),
+    commandsEverySample: atLeast("6.9"),
     onePaddrTarget: atLeast("5.19"),
     storeReturnsKstrtoErr: atLeast("6.1"),
     rescalesOnline: atLeast("6.3"),
