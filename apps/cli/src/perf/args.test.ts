@@ -40,6 +40,15 @@ describe("perf's command line", () => {
     expect(parsePerfArgs(["script"])).toMatchObject({ input: "perf.data", force: false });
   });
 
+  it("trace: damo report trace's live invocation", () => {
+    expect(parsePerfArgs(["trace", "--libtraceevent_print", "-e", "damon:damon_aggregated", "-e", "damon:damos_before_apply"])).toEqual({
+      kind: "trace",
+      events: ["damon:damon_aggregated", "damon:damos_before_apply"],
+      command: [],
+    });
+    expect(parsePerfArgs(["trace", "-e", "a:b", "sleep", "1"])).toMatchObject({ command: ["sleep", "1"] });
+  });
+
   it("-F: a list replaces the defaults, +/- change them, a tracepoint type prefix is fine", () => {
     expect([...parseFields("time,comm")].sort()).toEqual(["comm", "time"]);
     expect([...parseFields("+pid")].sort()).toEqual(["comm", "cpu", "event", "pid", "tid", "time", "trace"]);
@@ -67,6 +76,7 @@ describe("perf's command line", () => {
     [["script", "-F", "sw:comm"], /only tracepoint fields/],
     [["script", "-F", "comm,,time"], /empty field/],
     [["--version", "x"], /takes no arguments/],
+    [["trace", "-s"], /perf trace: unsupported option '-s'/],
   ])("%j is a usage error", (argv, message) => {
     expect(() => parsePerfArgs(argv)).toThrow(UsageError);
     expect(() => parsePerfArgs(argv)).toThrow(message);

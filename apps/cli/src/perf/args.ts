@@ -6,7 +6,8 @@ export type PerfInvocation =
   | { kind: "help" }
   | { kind: "list"; filters: string[] }
   | { kind: "record"; events: string[]; output: string; quiet: boolean; command: string[] }
-  | { kind: "script"; input: string; force: boolean; fields: ScriptFields; nanoseconds: boolean };
+  | { kind: "script"; input: string; force: boolean; fields: ScriptFields; nanoseconds: boolean }
+  | { kind: "trace"; events: string[]; command: string[] };
 
 /** The fields `perf script` prints for a tracepoint, in the order it prints them. */
 export const SCRIPT_FIELDS = ["comm", "pid", "tid", "cpu", "time", "event", "trace"] as const;
@@ -16,7 +17,7 @@ export type ScriptFields = ReadonlySet<ScriptField>;
 /** perf's defaults for tracepoint samples: comm, tid, cpu, time, event, trace. */
 export const DEFAULT_SCRIPT_FIELDS: ScriptFields = new Set<ScriptField>(["comm", "tid", "cpu", "time", "event", "trace"]);
 
-const SUPPORTED = "the shim supports perf --version, list, record and script";
+const SUPPORTED = "the shim supports perf --version, list, record, script and trace";
 
 /**
  * Parses perf's command line the way perf's parse-options does for the options we support:
@@ -43,6 +44,8 @@ export function parsePerfArgs(argv: readonly string[]): PerfInvocation {
       return parseRecord(rest);
     case "script":
       return parseScript(rest);
+    case "trace":
+      return parseTrace(rest);
     default:
       if (sub.startsWith("-")) throw new UsageError(`perf: unsupported option '${sub}' (${SUPPORTED})`);
       throw new UsageError(`perf ${sub} is not simulated (${SUPPORTED})`);
@@ -137,6 +140,28 @@ function parseRecord(argv: readonly string[]): PerfInvocation {
     // -a: the shim always records system-wide, as perf does when given no command or target
   }
   return { kind: "record", events: [...new Set(events)], output, quiet, command: operands };
+}
+
+/**
+ * `perf trace -e EVENT... [--libtraceevent_print]` (damo report trace's live mode). The shim
+ * traces tracepoints only (no syscalls) and always prints their text as libtraceevent does.
+ */
+function parseTrace(argv: readonly string[]): PerfInvocation {
+  const { options, operands } = parseOptions("trace", argv, [
+    { short: "e", long: "event", value: true },
+    { short: "a", long: "all-cpus", value: false },
+    { long: "libtraceevent_print", value: false },
+    { long: "no-syscalls", value: false },
+  ]);
+  const events: string[] = [];
+  for (const o of options) {
+    if (o.name !== "event") continue;
+    const names = o.value!.split(",").map((e) => e.trim());
+    if (names.some((e) => e === "")) throw new UsageError(`perf trace: empty event in '-e ${o.value}'`);
+    events.push(...names);
+  }
+  if (events.length === 0) throw new UsageError("perf trace: syscall tracing is not simulated; name tracepoints with -e");
+  return { kind: "trace", events: [...new Set(events)], command: operands };
 }
 
 function parseScript(argv: readonly string[]): PerfInvocation {

@@ -7,6 +7,7 @@ import { PerfDataError, parsePerfData } from "./data-file.js";
 import { recordEvents } from "./record.js";
 import { scriptLines } from "./script.js";
 import { availableTracepoints } from "./tracefs.js";
+import { traceEvents } from "./trace.js";
 import { perfVersionLine, pidWidth, simulatedKernel } from "./version.js";
 
 export const PERF_HELP = `usage: damon-sim perf COMMAND [ARGS]   (installed as 'perf' by damon-sim run)
@@ -20,6 +21,9 @@ A perf(1) shim for damo: it records the simulated kernel's DAMON tracepoints fro
                                          (default FILE: perf.data; EVENT: system:name, globs ok)
   perf script [-i FILE] [-f] [-F FIELDS] [--ns]
                                          the events in perf script's text format
+  perf trace -e EVENT... [--libtraceevent_print] [[--] COMMAND...]
+                                         the events live, on stderr, as perf trace prints
+                                         tracepoints (libtraceevent's text; no syscalls)
 
 tracefs: $DAMON_SIM_TRACEFS, else tracefs/debugfs from /proc/mounts, else /sys/kernel/tracing.
 FILE is damon-sim's own text format (a magic line and the raw trace_pipe events), which only
@@ -53,6 +57,12 @@ export async function perfCommand(argv: readonly string[]): Promise<number> {
         process.kill(process.pid, result.signal);
         return 128 + constants.signals[result.signal];
       }
+      return result.status;
+    }
+    case "trace": {
+      const result = await traceEvents(invocation);
+      // a write may still be stuck in a full pipe: do not wait for it
+      if (result.signal) process.exit(0);
       return result.status;
     }
     case "script": {

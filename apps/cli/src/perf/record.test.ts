@@ -125,6 +125,22 @@ describe("perf record", () => {
     expect(readFileSync(enable, "utf8").trim()).toBe("0");
   });
 
+  it("perf trace prints each event as it comes, in milliseconds since the first (damo report trace)", async () => {
+    writeFileSync(pipe, "");
+    const sh = `printf '%s%s' '${event("1.100000", 4096)}' '${event("1.250500", 8192)}' >> ${pipe}`;
+    const result = spawnSync(process.execPath, [cli, "perf", "trace", "--libtraceevent_print", "-e", "damon:damon_aggregated", "--", "sh", "-c", sh], {
+      cwd: work, env, encoding: "utf8",
+    });
+    expect([result.status, result.stdout]).toEqual([0, ""]);
+    expect(result.stderr).toBe(
+      "     0.000 kdamond.0/370 damon:damon_aggregated(target_id=0 nr_regions=1 4096-8192: 2 5)\n" +
+        "   150.500 kdamond.0/370 damon:damon_aggregated(target_id=0 nr_regions=1 8192-12288: 2 5)\n",
+    );
+    expect(readFileSync(enable, "utf8").trim()).toBe("0");
+    const syscalls = spawnSync(process.execPath, [cli, "perf", "trace"], { cwd: work, env, encoding: "utf8" });
+    expect([syscalls.status, syscalls.stderr]).toEqual([2, "damon-sim: perf trace: syscall tracing is not simulated; name tracepoints with -e (see 'damon-sim perf --help')\n"]);
+  });
+
   it("--version, --help and list", () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [cli, "perf", ...args], { cwd: work, env, encoding: "utf8" });
     expect(run("--version").stdout).toBe("perf version 6.8.0-damon-sim\n");
