@@ -449,3 +449,23 @@ describe.each(since("6.8"))("quota goals (%s)", (version) => {
     }
   });
 });
+
+describe.each(since("5.19"))("a kdamond deactivated by watermarks (%s)", (version) => {
+  it("still answers update_schemes_stats; commit only before 6.9", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0);
+    // free_mem_rate is far above 'high': the scheme, and so the kdamond, stays deactivated.
+    const W = `${t.C}/schemes/0/watermarks`;
+    t.setup([`${W}/metric`, "free_mem_rate"], [`${W}/interval_us`, "100000"], [`${W}/high`, "10"], [`${W}/mid`, "5"], [`${W}/low`, "1"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    expect(t.write("0/state", "update_schemes_stats")).toBe(20);
+    expect(t.read(`${t.C}/schemes/0/stats/nr_tried`)).toBe("0\n");
+    t.setup([`${t.C}/monitoring_attrs/intervals/aggr_us`, "200000"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    const aggr = t.sysfs.kdamonds.items[0].damonCtx!.attrs.aggrUs;
+    expect(aggr).toBe(atLeast(version, "6.9") ? 100_000 : 200_000);
+    expect(t.read("0/state")).toBe("on\n");
+  });
+});

@@ -96,9 +96,14 @@ export class SysfsKdamond implements Numbered {
       case "update_schemes_tried_bytes":
         if (sysCtx) this.#updateTriedRegions(ctx, sysCtx, cmd === "update_schemes_tried_regions", callbacks);
         return 0;
-      case "commit":
-        this.#request(ctx, ["aggregation"], () => (this.#commit(ctx) < 0 ? "stop" : "done"));
+      case "commit": {
+        const commit = () => (this.#commit(ctx) < 0 ? "stop" : "done");
+        // Before 6.9 a deactivated kdamond commits from after_wmarks_check; 6.9 waits for an
+        // aggregation.
+        const fallback = b.commandsEverySample ? undefined : () => void (commit() === "stop" && this.#hooks.sim.stop([ctx]));
+        this.#request(ctx, ["aggregation"], commit, fallback);
         return 0;
+      }
       case "commit_schemes_quota_goals":
         // damos_sysfs_set_quota_scores: each scheme's goals are made anew from the files.
         this.#request(ctx, callbacks, () => {
