@@ -9,9 +9,10 @@
 //
 // "app" is the whole web app: the same run started from its form, while the page bins the
 // heatmap and draws it, the charts and the clock live (its share of the machine included).
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,12 @@ const ATTRS = { sampleUs: 5000, aggrUs: 100_000, opsUpdateUs: 1_000_000, minNrRe
 // start-up and tier-up do not count, and best of five agrees from one bench run to the next.
 const VIRTUAL_US = 1200e6;
 const ROUNDS = 5;
+// The bench times in sessions of its own (Node's child, and Chromium, which Playwright starts
+// in another), whose scheduler groups (Linux autogroups) get this nice value: builds and
+// tests in other sessions on a shared 2-core machine then take what the bench leaves instead
+// of half of what it needs. Needs root or CAP_SYS_NICE; without, the bench runs at the
+// default priority and says so.
+const BENCH_NICE = -10;
 
 /**
  * @param {{ scale?: number, log?: (line: string) => void }} options
@@ -40,6 +47,24 @@ const ROUNDS = 5;
 export async function benchBrowser({ scale = 1, log = () => {} } = {}) {
   if (!existsSync(CHROMIUM)) return skip(`no ${CHROMIUM} (apt-get install chromium)`, log);
   if (!existsSync(SIM_WORKER)) return skip("apps/web is not built (npm run build)", log);
+  // A detached child is a new session, so a scheduler group of its own (with Chromium).
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--measure", String(scale)], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = () => child.kill();
+  process.once("exit", stop); // it is detached: do not leave it behind
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (text) => (out += text));
+  child.stderr.setEncoding("utf8").on("data", (text) => text.split("\n").forEach((line) => line && log(line)));
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  process.off("exit", stop);
+  if (code !== 0) throw new Error(`the browser bench failed (exit ${code})`);
+  return JSON.parse(out);
+}
+
+/** The measurement itself, in the child. */
+async function measure({ scale, log }) {
   const durationUs = Math.max(1e6, Math.round((VIRTUAL_US * scale) / 1e6) * 1e6);
   const rounds = scale >= 0.5 ? ROUNDS : 2;
   const config = {
@@ -58,6 +83,8 @@ export async function benchBrowser({ scale = 1, log = () => {} } = {}) {
   try {
     browser = await browserSide();
     app = await browser.app(config);
+    // Playwright starts Chromium in a session (and scheduler group) of its own: raise both.
+    const priority = (await raiseGroup("self")) && (await raiseGroup(browser.pid)) ? `nice ${BENCH_NICE} (Node's and Chromium's scheduler groups)` : "default (cannot raise it here; other load counts more)";
     const ms = { node: [], browser: [], app: [] };
     const digests = new Set();
     for (let round = 0; round < rounds; round++) {
@@ -76,6 +103,7 @@ export async function benchBrowser({ scale = 1, log = () => {} } = {}) {
     log(`  chromium   ${show(ms.browser)}`);
     log(`  app page   ${show(ms.app)}`);
     log(`  worker start (to its first message): node ${node.startMs.toFixed(0)} ms, chromium ${browser.startMs.toFixed(0)} ms (not timed above)`);
+    log(`  priority   ${priority}`);
     log(`  records    ${digests.size === 1 ? "identical" : "DIFFER"} in Node and Chromium (sha256 ${[...digests][0].slice(0, 16)}…)`);
     return {
       browser_vs_node: best(ms.browser) / best(ms.node),
@@ -96,6 +124,26 @@ export async function benchBrowser({ scale = 1, log = () => {} } = {}) {
 function skip(reason, log) {
   log(`browser vs node: skipped, ${reason}`);
   return { browser_vs_node: null, skipped: reason };
+}
+
+/** The browser process started with `profile` (Linux: /proc), or null. */
+async function chromiumPid(profile) {
+  for (const pid of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(profile) && !cmdline.includes("--type=")) return Number(pid);
+  }
+  return null;
+}
+
+/** Gives the scheduler group (Linux autogroup) of `pid` the nice value BENCH_NICE. */
+async function raiseGroup(pid) {
+  try {
+    await writeFile(`/proc/${pid}/autogroup`, String(BENCH_NICE));
+    return true;
+  } catch {
+    return false; // not Linux, no autogroups, or not allowed
+  }
 }
 
 /**
@@ -199,6 +247,7 @@ async function browserSide() {
     await page.goto(blank);
     await page.evaluate(`(${pageDriver.toString()})(${simDriver.toString()})`);
     return {
+      pid: await chromiumPid(profile),
       startMs: await page.evaluate(() => globalThis.benchReady),
       run: (config) => page.evaluate((c) => globalThis.benchRun(c), config),
       app: (config) => appSide(context, server, config),
@@ -231,4 +280,9 @@ function pageDriver(makeDriver) {
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
     return { wallMs, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
   };
+}
+
+if (process.argv[2] === "--measure" && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await measure({ scale: Number(process.argv[3]), log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
