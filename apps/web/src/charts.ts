@@ -108,6 +108,11 @@ export class ChartsPanel {
     this.#dirty ||= to > from;
   }
 
+  /** Whether something new waits for a redraw. */
+  get pending(): boolean {
+    return this.#dirty;
+  }
+
   /** Redraws if there is something new (throttled unless `now`). */
   flush(now = false): void {
     if (!this.#dirty || (!now && performance.now() - this.#lastDraw < REDRAW_EVERY_MS)) return;

@@ -138,9 +138,13 @@ export class HeatmapPanel {
     return this.#canvas.plot();
   }
 
+  /** Called when the panel needs a frame (the page draws frames on demand). */
+  onDraw: () => void = () => {};
+
   /** Asks for a redraw at the next frame. */
   draw(): void {
     this.#dirty = true;
+    this.onDraw();
   }
 
   /** Called once per animation frame. */

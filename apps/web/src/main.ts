@@ -62,6 +62,7 @@ const client = new SimClient(shared, {
     const changed = paused !== (controls.state === "paused");
     clock = { nowUs, paused };
     if (changed) showClock(); // pause and resume show at once; the clock itself ten times a second
+    requestFrame();
   },
   done(done) {
     showClock();
@@ -72,6 +73,7 @@ const client = new SimClient(shared, {
     controls.setState("done", done.kind === "session");
     if (done.kind === "record") controls.setClock(done.virtualUs, null);
     setStatus(describeSummary(done));
+    requestFrame();
   },
   error(message, line) {
     controls.setState("error");
@@ -108,6 +110,7 @@ function run(): void {
   controls.setState("running", false);
   controls.setClock(0, settings.durationUs ?? null);
   setStatus("Starting…");
+  requestFrame();
 }
 
 async function openRecord(file: File): Promise<void> {
@@ -115,6 +118,7 @@ async function openRecord(file: File): Promise<void> {
   client.open(new Uint8Array(await file.arrayBuffer()), file.name);
   controls.setState("reading", false);
   setStatus(`Opening ${file.name}…`);
+  requestFrame();
 }
 
 async function download(): Promise<void> {
@@ -165,14 +169,35 @@ function showClock(): void {
   clockShownAt = performance.now();
 }
 
+// Frames on demand: when something changed (progress, the end, the heatmap asks to be drawn),
+// and while a job is live every UI_REFRESH_MS, to pick up what it published (the shared log
+// has no event). An idle page draws nothing; a frame per display refresh during a run took
+// the main thread half the run.
+let frameRequested = false;
+let pollTimer = 0;
+
+function requestFrame(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(frame);
+}
+
 function frame(time: number): void {
+  frameRequested = false;
   if (clock && time - clockShownAt >= UI_REFRESH_MS) showClock();
   pull();
   charts.flush();
   heatmap.frame();
-  requestAnimationFrame(frame);
+  const live = controls.state === "running" || controls.state === "reading";
+  if ((live || clock || charts.pending) && !pollTimer) {
+    pollTimer = window.setTimeout(() => {
+      pollTimer = 0;
+      requestFrame();
+    }, UI_REFRESH_MS);
+  }
 }
-requestAnimationFrame(frame);
+heatmap.onDraw = requestFrame;
+requestFrame();
 
 function setStatus(text: string): void {
   status.textContent = text;
