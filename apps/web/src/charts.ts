@@ -2,8 +2,10 @@ import uPlot from "uplot";
 import type { LogReader } from "./snapshot-log.js";
 
 const MIB = 2 ** 20;
-// setData re-scans every point: at most a few times a second while data streams in.
+// setData re-scans and redraws every point: at most a few times a second while data streams
+// in, and as the points pile up, never more than 1/BUDGET of the page's time.
 const REDRAW_EVERY_MS = 250;
+const BUDGET = 20;
 
 interface ChartSpec {
   title: string;
@@ -54,6 +56,7 @@ export class ChartsPanel {
   #t0: number | null = null;
   #dirty = false;
   #lastDraw = 0;
+  #lastCost = 0;
 
   constructor(host: HTMLElement) {
     for (const spec of SPECS) {
@@ -115,7 +118,8 @@ export class ChartsPanel {
 
   /** Redraws if there is something new (throttled unless `now`). */
   flush(now = false): void {
-    if (!this.#dirty || (!now && performance.now() - this.#lastDraw < REDRAW_EVERY_MS)) return;
+    const began = performance.now();
+    if (!this.#dirty || (!now && began - this.#lastDraw < Math.max(REDRAW_EVERY_MS, BUDGET * this.#lastCost))) return;
     const [x, ...rest] = this.#columns;
     let k = 0;
     SPECS.forEach((spec, c) => {
@@ -124,6 +128,7 @@ export class ChartsPanel {
     });
     this.#dirty = false;
     this.#lastDraw = performance.now();
+    this.#lastCost = this.#lastDraw - began;
   }
 }
 

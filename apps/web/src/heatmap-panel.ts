@@ -163,11 +163,13 @@ export class HeatmapPanel {
     try {
       if (this.#reader) {
         if (this.#final && this.#reader.count === 0) this.#message = "Nothing to draw: no aggregation was recorded";
+        const guides = this.model.guides;
         const changed = await this.model.update(this.#reader, { zoom: this.#zoom, spanNs: this.#spanNs }, this.#final);
         if (changed) {
           this.#version++;
           this.#syncZoomFields();
-          this.#renderGuide();
+          // The guide's buttons only when the guides were computed again (as the count doubles).
+          if (this.model.guides !== guides) this.#renderGuide();
         }
       }
     } catch (error) {
