@@ -173,6 +173,21 @@ describe.skipIf(!haveChromium)(haveChromium ? "web app in Chromium" : `web app i
     await page.close();
   }, 60_000);
 
+  it("loops a built-in past its end with loop=1 (the box ticked), and stops at its end without", async () => {
+    const summaryOf = async (query: string) => {
+      const { page, problems } = await open(isolated, query);
+      await finished(page);
+      expect(await page.locator("#loop").isChecked()).toBe(query.includes("loop=1"));
+      const summary = await page.evaluate(() => (globalThis as unknown as { damonSim: { summary: { snapshots: number; virtualUs: number } } }).damonSim.summary);
+      expect(problems).toEqual([]);
+      await page.close();
+      return summary;
+    };
+    // zipf's model runs 30 s: looping goes on to the duration asked for.
+    expect(await summaryOf("?workload=zipf&loop=1&seed=1&duration=35&accuracy=0&run=1")).toMatchObject({ snapshots: 350, virtualUs: 35e6 });
+    expect((await summaryOf("?workload=zipf&seed=1&duration=35&accuracy=0&run=1")).snapshots).toBe(300);
+  }, 60_000);
+
   it("paces at 1×, pauses with Space, steps one aggregation and stops", async () => {
     const { page, problems } = await open(isolated, "?workload=zigzag&speed=1&run=1");
     const state = () => page.evaluate(() => (globalThis as unknown as { damonSim: { state: string } }).damonSim.state);
