@@ -9,6 +9,7 @@ import { checkFuse } from "@damon-sim/fuse";
 import { describe, expect, it } from "vitest";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const fixtures = fileURLToPath(new URL("../../../../shared/fixtures/masim", import.meta.url));
 const run = (args: string[], timeout = 60_000) =>
   spawnSync(process.execPath, [cli, "run", ...args], { encoding: "utf8", timeout });
 
@@ -95,6 +96,29 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     const script = "uname -r; ls /sys/kernel/debug; ls /sys/kernel/mm/damon/admin/kdamonds 2>/dev/null || ls -A /sys/kernel/mm/damon | wc -l";
     const result = run(["--kernel", kernel, "--", "sh", "-c", script]);
     expect(result).toMatchObject({ status: 0, stdout: `${expected}\n`, stderr: "" });
+  });
+
+  it("masim CONFIG makes its own process a simulated one, as damo start \"masim ...\" needs", () => {
+    const script = [
+      "masim zigzag & P=$!; sleep 0.3",
+      'ps -o comm=,ppid= -p $P | tr -s " "; echo "parent $$"',
+      "grep -c /usr/bin/masim /proc/$P/maps", // the simulated layout
+      "ps --ppid $P -o pid= || echo 'no children'", // damo would take them for targets
+      "kill $P; wait $P; echo \"killed: $?\"",
+      "sleep 0.1; echo $P > /sys/kernel/debug/damon/target_ids || echo 'simulated process gone'",
+      `masim ${fixtures}/stairs.cfg & Q=$!; sleep 0.3; grep -c '^[0-9a-f-]* rw-p 00000000 00:00 0 *$' /proc/$Q/maps; kill $Q`,
+      "masim nope; echo \"nope: $?\"",
+      "masim zipf & R=$!; wait $R; echo \"zipf ended: $?\"", // 20 s at 20x
+    ].join("\n");
+    const result = run(["--speed", "20", "--", "bash", "-c", script]);
+    const parent = /parent (\d+)/.exec(result.stdout)?.[1];
+    // (the shim ends with status 0 on SIGTERM, as on the simulated process's end)
+    const lines = result.stdout.split("\n");
+    expect(lines.slice(0, 6)).toEqual([`masim ${parent}`, `parent ${parent}`, "5", "no children", "killed: 0", "simulated process gone"]);
+    expect(Number(lines[6])).toBeGreaterThan(5); // stairs.cfg's malloc()ed buffers: more anonymous mappings
+    expect(lines.slice(7)).toEqual(["nope: 1", "zipf ended: 0", ""]);
+    expect(result.stderr).toMatch(/^bash: line \d+: echo: write error: .+\nmasim: cannot run nope in the simulation\n$/);
+    expect(result.status).toBe(0);
   });
 
   it("exits 127 for a command that does not exist", () => {

@@ -33,6 +33,7 @@ check after-tune cat $C/monitoring_attrs/intervals/sample_us $C/monitoring_attrs
 check stop damo stop $I
 check after-stop cat $K/0/state $K/0/pid
 check paddr sh -c "damo start && cat $C/operations $C/targets/0/regions/nr_regions $C/targets/0/regions/0/start $C/targets/0/regions/0/end && damo stop"
+check cmd sh -c 'damo start "masim zigzag" && M=$(pgrep -x masim) && cat '$C'/targets/0/pid_target | grep -cx $M && damo report damon | grep -c "pid: $M$" && damo stop && kill $M'
 check auto sh -c "damo start $P && cat $K/0/state /sys/kernel/debug/damon/kdamond_pid /sys/kernel/debug/damon/monitor_on && damo stop"
 `;
 
@@ -94,5 +95,10 @@ describe.skipIf(skip)("damo on the sysfs interface", () => {
   it("damo start without a pid monitors the physical address space: System RAM from /proc/iomem", () => {
     // [0x1000, 16 GiB): the simulated machine's RAM, not the host's
     expect(s.paddr).toEqual({ out: "paddr\n1\n4096\n17179869184", rc: 0 });
+  });
+
+  it('damo start "masim zigzag" starts the command: the masim shim makes it a simulated process', () => {
+    // damo ran `masim zigzag` itself and took its pid as the target
+    expect(s.cmd).toEqual({ out: "1\n1", rc: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { Errno as FuseErrno, checkFuse, mount, type FuseHandler } from "@damon-sim/fuse";
 import { DirNode, FileNode, readSlice, SimKernel, type Node } from "@damon-sim/dbgfs";
-import { BUILTIN_NAMES, ModelWorkload, builtinWorkload } from "@damon-sim/workload";
+import { BUILTIN_NAMES, ModelWorkload, builtinWorkload, type WorkloadModel } from "@damon-sim/workload";
 import { RunError } from "../errors.js";
 import { parseKernel } from "./dbgfs.js";
 
@@ -26,7 +26,12 @@ export const workloadSpawner: Spawner = (kernel, spec) => {
 
 /** A built-in workload as a process; it stops acting when the process exits (killed, say). */
 export function spawnBuiltin(kernel: SimKernel, name: string, loop: boolean): ModelWorkload {
-  const workload = ModelWorkload.spawn(kernel.sim, builtinWorkload(name, { loop }), { engine: "fast" });
+  return spawnModel(kernel, builtinWorkload(name, { loop }));
+}
+
+/** A workload model as a process named `comm` (default: the model's name), as spawnBuiltin. */
+export function spawnModel(kernel: SimKernel, model: WorkloadModel, comm?: string): ModelWorkload {
+  const workload = ModelWorkload.spawn(kernel.sim, model, { engine: "fast", ...(comm ? { comm } : {}) });
   const unsubscribe = kernel.sim.machine.onExit((task) => {
     if (task !== workload.task) return;
     workload.detach(); // its memory is gone: no access may touch it

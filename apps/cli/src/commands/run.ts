@@ -41,13 +41,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
-import type { DamonContext, Task } from "@damon-sim/core";
-import { DirNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
+import { Errno as FuseErrno, checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
+import type { DamonContext, Machine, Task } from "@damon-sim/core";
+import { DirNode, FileNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
 import { DamonSysfs, SYSFS_VERSIONS, type SysfsVersion } from "@damon-sim/sysfs";
-import { BUILTIN_NAMES } from "@damon-sim/workload";
+import { BUILTIN_NAMES, builtinWorkload, loadMasimConfig, type WorkloadModel } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
-import { fuseHandler, spawnBuiltin } from "./mount.js";
+import { fuseHandler, spawnBuiltin, spawnModel } from "./mount.js";
 
 export interface RunOptions {
   kernel: string;
@@ -209,7 +209,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     // The command's processes get pids far from the simulated ones (kdamonds come next).
     writeFileSync(NS_LAST_PID, "9999");
 
-    fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel, interfaces, sysfs)), { fsName: "damon-sim", subtype: "damon_sim" });
+    fuse = await mount(fuseDir, fuseHandler(fuseRoot(kernel, interfaces, sysfs, controlDir(kernel, mirror))), { fsName: "damon-sim", subtype: "damon_sim" });
     await mountAll(fuseDir, mounts);
     for (const w of workloads) await mirror.bind(w.task.pid);
     // `kill PID` of a workload ends the simulated process too.
@@ -225,6 +225,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       kernel.sim.runUntil(target, { onProgress: () => performance.now() - tickStart > 4 });
       const kdamonds = kernel.sim.machine.tasks().filter((t) => t.kind === "kthread" && t.comm.startsWith("kdamond"));
       mirror.sync([...workloads.map((w) => w.task).filter((t) => t.alive), ...kdamonds]);
+      mirror.reapAdopted(kernel.sim.machine);
     }, 10);
 
     if (stopped) throw new Interrupted(stopped);
@@ -236,6 +237,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       DAMON_SIM_PIDS: workloads.map((w) => w.task.pid).join(" "),
       DAMON_SIM_KERNEL: version,
       DAMON_SIM_SHIMS: shims,
+      DAMON_SIM_CONTROL: join(fuseDir, "control"),
       DAMON_SIM_NODE: process.execPath,
       DAMON_SIM_CLI: process.argv[1],
     });
@@ -244,7 +246,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     status = 128 + constants.signals[error.signal];
   } finally {
     if (clock) clearInterval(clock);
-    mirror.stop(); // their /proc/PID mounts go with the processes
+    await mirror.stop();
     for (const target of mounts.reverse()) await run("umount", ["-l", target]);
     if (fuse) {
       const gone = fuse.unmount().catch(() => undefined);
@@ -258,6 +260,9 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+  // Whatever might still hold the event loop (a FUSE reader some stray mount keeps blocked):
+  // as pid 1 we must end, and everything in the namespaces ends with us.
+  setTimeout(() => process.exit(), 2000).unref();
   return status;
 }
 
@@ -267,9 +272,10 @@ class Interrupted extends Error {
   }
 }
 
-/** The FUSE root: debug/ (damon/ where debugfs has it, tracing/), mm/damon/ (sysfs), proc/. */
-function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs | undefined): DirNode {
+/** The FUSE root: debug/ (damon/ where debugfs has it, tracing/), mm/damon/ (sysfs), proc/, control/. */
+function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs | undefined, control: DirNode): DirNode {
   const root = new DirNode("");
+  root.add(control);
   const debug = root.add(new DirNode("debug", 0o700));
   if (interfaces.debugfs) debug.add(kernel.damon.dir);
   debug.add(kernel.tracing.dir);
@@ -278,6 +284,42 @@ function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs |
   const proc = kernel.vfs.lookup("/proc") as Node;
   if (proc.kind === "dir") root.add(proc);
   return root;
+}
+
+/**
+ * control/adopt ($DAMON_SIM_CONTROL/adopt): "PID SPEC" makes the real process PID a
+ * simulated one running SPEC (an absolute masim config path, or a built-in workload's name),
+ * with the same pid: what the `masim` shim writes before it waits to be ended.
+ */
+function controlDir(kernel: SimKernel, mirror: ProcessMirror): DirNode {
+  const dir = new DirNode("control", 0o755);
+  dir.add(
+    new FileNode("adopt", 0o200, {
+      seekable: false,
+      write: (data) => {
+        const line = /^(\d+) (.+?)\n?$/.exec(new TextDecoder().decode(data));
+        if (!line) return -FuseErrno.EINVAL;
+        const pid = Number(line[1]);
+        if (pid <= 1 || pid >= kernel.sim.machine.pidMax || !existsSync(`/proc/${pid}`)) return -FuseErrno.ESRCH;
+        if (kernel.sim.machine.task(pid)) return -FuseErrno.EBUSY;
+        let model: WorkloadModel;
+        try {
+          const spec = line[2];
+          model = spec.startsWith("/") ? loadMasimConfig(readFileSync(spec), { file: spec }) : builtinWorkload(workloadName(spec));
+        } catch {
+          return -FuseErrno.EINVAL;
+        }
+        const machine = kernel.sim.machine;
+        const next = machine.lastPid;
+        machine.lastPid = pid - 1;
+        const workload = spawnModel(kernel, model, "masim");
+        machine.lastPid = next; // simulated pids go on where they were, far below real ones
+        mirror.adopt(workload.task);
+        return data.length;
+      },
+    }),
+  );
+  return dir;
 }
 
 /**
@@ -290,6 +332,10 @@ class ProcessMirror {
   readonly #work: string;
   readonly #fuseDir: string;
   readonly #live = new Map<number, ChildProcess>();
+  /** /proc/PID files mounted over, for stop() to unmount. */
+  readonly #mounts = new Set<string>();
+  /** Real processes (not ours) that a simulated task took over: pid -> the task. */
+  readonly #adopted = new Map<number, Task>();
   /** Tasks whose pid was taken by a real process meanwhile: not mirrored. */
   readonly #failed = new Set<number>();
   #syncing = false;
@@ -326,10 +372,12 @@ class ProcessMirror {
   }
 
   /** Mounts the simulated /proc/PID files over the placeholder's. */
-  async bind(pid: number): Promise<void> {
-    for (const file of PID_FILES) {
-      const { code, stderr } = await run("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), `/proc/${pid}/${file}`]);
-      if (code !== 0) throw new RunError("run", `cannot mount the simulated /proc/${pid}/${file}: ${stderr.trim()}`);
+  async bind(pid: number, files = PID_FILES): Promise<void> {
+    for (const file of files) {
+      const target = `/proc/${pid}/${file}`;
+      const { code, stderr } = await run("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), target]);
+      if (code !== 0) throw new RunError("run", `cannot mount the simulated ${target}: ${stderr.trim()}`);
+      this.#mounts.add(target);
     }
   }
 
@@ -358,11 +406,44 @@ class ProcessMirror {
     })();
   }
 
-  stop(): void {
+  /** A real process that `task` (same pid) now stands for: its /proc files become the task's. */
+  adopt(task: Task): void {
+    this.#adopted.set(task.pid, task);
+    // Its stat and status stay real (parent, state, times): only the memory is simulated.
+    void this.bind(task.pid, ["maps", "statm"]).catch(() => undefined); // it may be gone already
+  }
+
+  /** Ends what outlived its other half: the simulated task of a gone process, and vice versa. */
+  reapAdopted(machine: Machine): void {
+    for (const [pid, task] of this.#adopted) {
+      // task/PID/stat: /proc/PID/stat is the simulated file now (and served by this thread)
+      const state = /\) (\S)/.exec(readText(`/proc/${pid}/task/${pid}/stat`))?.[1];
+      const real = state !== undefined && state !== "Z" && state !== "X";
+      if (real && task.alive) continue;
+      this.#adopted.delete(pid);
+      if (task.alive) machine.exit(pid);
+      else if (real) process.kill(pid, "SIGTERM");
+    }
+  }
+
+  /** Ends every placeholder and adopted process, and unmounts their /proc files. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     const children = [...this.#live.values()];
     this.#live.clear();
     for (const child of children) child.kill("SIGKILL");
+    for (const pid of this.#adopted.keys()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    this.#adopted.clear();
+    // A dead process's mounts go with it, but an orphan's zombie (ours to reap, as pid 1,
+    // and node does not) would keep them, and with them the FUSE connection.
+    for (const target of this.#mounts) await run("umount", ["-l", target]);
+    this.#mounts.clear();
   }
 }
 
@@ -431,6 +512,20 @@ function writeShims(dir: string, version: string): void {
   const real = ["/usr/bin/uname", "/bin/uname"].find((p) => existsSync(p)) ?? "uname";
   script("uname", `if [ "$#" = 1 ] && [ "$1" = -r ]; then echo ${release(version)}; else exec ${real} "$@"; fi`);
   script("perf", `exec "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" perf "$@"`);
+  // masim CONFIG: this very process becomes the simulated masim run, until it ends (or is
+  // killed). It waits on a FIFO, not with a child: damo takes a target's children for targets.
+  script(
+    "masim",
+    [
+      '[ "$#" = 1 ] || { echo "usage: masim <config file | built-in workload>" >&2; exit 2; }',
+      'spec=$1; [ -f "$spec" ] && spec=$(readlink -f -- "$spec")',
+      'd=$(mktemp -d) && mkfifo "$d/wait" && exec 3<>"$d/wait" && rm -r "$d" || exit 1',
+      'echo "$$ $spec" 2>/dev/null > "$DAMON_SIM_CONTROL/adopt" || { echo "masim: cannot run $1 in the simulation" >&2; exit 1; }',
+      "trap 'exit 0' TERM",
+      "read -r _ <&3",
+    ].join("\n"),
+  );
+
 }
 
 /** COMMAND with our stdio; SIGTERM is passed on (Ctrl-C reaches it directly). Resolves to its exit status. */
