@@ -81,8 +81,10 @@ export function buildProgram(): Command {
       "after",
       `
 COMMAND sees: $DAMON_SIM_PIDS (the workloads' pids, which ps and /proc show too),
-$DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's. A workload's
-process ends when it exits (--once), and 'kill PID' ends it. Example:
+$DAMON_SIM_KERNEL, and a PATH whose uname -r is the simulated kernel's, whose perf is
+damon-sim's, and whose 'masim CONFIG' (a masim config or a built-in) runs as a simulated
+process, so that damo record "masim stairs" works. A workload's process ends when it
+exits (--once), and 'kill PID' ends it. Example:
   damon-sim run --spawn stairs -- sh -c 'python3 damo.py start $DAMON_SIM_PIDS && python3 damo.py status'`,
     )
     .action(async (command: string[], options) => {
