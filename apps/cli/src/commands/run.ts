@@ -34,6 +34,9 @@
  *                       uname  `uname -r` answers the simulated release; else the real uname
  *                       perf   `exec "$DAMON_SIM_NODE" "$DAMON_SIM_CLI" perf "$@"`, i.e. it
  *                              must behave as `damon-sim perf "$@"` (apps/cli/src/perf)
+ *                       masim  `masim CONFIG|BUILTIN`: its own process becomes a simulated
+ *                              one running that workload (see controlDir), until it ends
+ *   DAMON_SIM_CONTROL the control directory the masim shim writes to (adopt)
  * The simulated tracing directory is at /sys/kernel/debug/tracing (and at tracefs's mount
  * point, normally /sys/kernel/tracing): `damon-sim perf` reads the damon tracepoints there.
  */
@@ -259,10 +262,10 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     }
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    // Whatever might still hold the event loop (a FUSE reader some stray mount keeps
+    // blocked): as pid 1 we must end, and everything in the namespaces ends with us.
+    setTimeout(() => process.exit(), 2000).unref();
   }
-  // Whatever might still hold the event loop (a FUSE reader some stray mount keeps blocked):
-  // as pid 1 we must end, and everything in the namespaces ends with us.
-  setTimeout(() => process.exit(), 2000).unref();
   return status;
 }
 
