@@ -105,6 +105,7 @@ if (browser.browser_vs_node !== null) {
 }
 ratios.browser_vs_node = browser.browser_vs_node;
 ratios.browser_app_vs_node = browser.browser_app_vs_node ?? null;
+ratios.browser_vs_node_end_to_end = browser.browser_vs_node_end_to_end ?? null;
 ratios.browser_node_identical = browser.identical ?? null;
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ ...ratios, native_faithful: faithful, scale, results })}\n`);
