@@ -3,6 +3,7 @@ export { Errno, errnoName, strerror, type ErrnoName } from "./errno.js";
 export {
   parseInitRegions, pidStructAddress, renderLines, sprintInitRegions, sprintTargetIds, strToIds,
 } from "./kernel-functions.js";
+export { cString, isError, kstrtobool, kstrtoint, kstrtoll, kstrtoul, kstrtoulFromUser, kstrtouint, sysfsStreq, type Parsed } from "./kstrto.js";
 export { SimKernel, type SimKernelOptions } from "./kernel.js";
 export { procfs } from "./procfs.js";
 export { Shell, type CommandContext, type CommandOutput, type ShellCommand, type ShellIo, type ShellOptions } from "./shell.js";

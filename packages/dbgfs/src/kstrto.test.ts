@@ -1,5 +1,5 @@
 // lib/kstrtox.c semantics, as the sysfs stores see them.
-import { Errno } from "@damon-sim/dbgfs";
+import { Errno } from "./errno.js";
 import { describe, expect, it } from "vitest";
 import { cString, kstrtobool, kstrtoint, kstrtoul, kstrtouint, sysfsStreq } from "./kstrto.js";
 

@@ -1,7 +1,7 @@
 // The kernel's string-to-number and keyword helpers that DAMON's sysfs files parse with
 // (lib/kstrtox.c, lib/string.c). Unlike sscanf they take the whole buffer: one optional
 // trailing newline, nothing else after the number, overflow is ERANGE, not wrapping.
-import { Errno } from "@damon-sim/dbgfs";
+import { Errno } from "./errno.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MAX = (1n << 63n) - 1n;
@@ -33,14 +33,14 @@ function digitValue(c: string): number {
   return 99;
 }
 
-/** _kstrtoull with base 0: 0x → hex (only if a hex digit follows), 0 → octal, else decimal. */
-function kstrtoullNoSign(s: string): Parsed<bigint> {
-  let base = 10;
+/**
+ * _kstrtoull. Base 0 guesses: 0x → hex (only if a hex digit follows), 0 → octal, else
+ * decimal; base 16 also skips a 0x prefix.
+ */
+function kstrtoullNoSign(s: string, base: number): Parsed<bigint> {
   let i = 0;
-  if (s[0] === "0") {
-    base = s[1]?.toLowerCase() === "x" && isXDigit(s[2]) ? 16 : 8;
-    if (base === 16) i = 2;
-  }
+  if (base === 0) base = s[0] !== "0" ? 10 : s[1]?.toLowerCase() === "x" && isXDigit(s[2]) ? 16 : 8;
+  if (base === 16 && s[0] === "0" && s[1]?.toLowerCase() === "x" && isXDigit(s[2])) i = 2;
   const from = i;
   let value = 0n;
   let overflow = false;
@@ -58,8 +58,16 @@ function kstrtoullNoSign(s: string): Parsed<bigint> {
 }
 
 /** kstrtoull / kstrtoul (64-bit): a leading '+' is allowed, '-' is not. */
-export function kstrtoul(s: string): Parsed<bigint> {
-  return kstrtoullNoSign(s[0] === "+" ? s.slice(1) : s);
+export function kstrtoul(s: string, base: 0 | 10 | 16 = 0): Parsed<bigint> {
+  return kstrtoullNoSign(s[0] === "+" ? s.slice(1) : s, base);
+}
+
+/**
+ * kstrtoul_from_user: at most 66 of the `count` bytes are copied and NUL-terminated, so
+ * anything past a NUL or past that length is never seen.
+ */
+export function kstrtoulFromUser(data: Uint8Array, base: 0 | 10 | 16): Parsed<bigint> {
+  return kstrtoul(cString(data.subarray(0, 66)), base);
 }
 
 /** kstrtouint: kstrtoul, then ERANGE above 2^32 - 1. */
@@ -72,7 +80,7 @@ export function kstrtouint(s: string): Parsed<number> {
 /** kstrtoll: a leading '-' (then no '+'), or kstrtoull's forms; ERANGE outside s64. */
 export function kstrtoll(s: string): Parsed<bigint> {
   if (s[0] === "-") {
-    const r = kstrtoullNoSign(s.slice(1));
+    const r = kstrtoullNoSign(s.slice(1), 0);
     if (isError(r)) return r;
     return r > S64_MAX + 1n ? fail(Errno.ERANGE) : -r;
   }

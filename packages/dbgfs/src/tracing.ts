@@ -1,5 +1,6 @@
 import type { AggregationSnapshot, DamonContext, Simulation } from "@damon-sim/core";
 import { fail } from "./errno.js";
+import { isError, kstrtoulFromUser } from "./kstrto.js";
 import { rawTargetId } from "./kernel-functions.js";
 import type { DbgfsBehaviour } from "./versions.js";
 import { DirNode, encode, FileNode, readSlice } from "./vfs.js";
@@ -26,12 +27,11 @@ export class Tracing {
       seekable: true,
       read: (count: number, pos: number) => readSlice(this.#enabled ? "1\n" : "0\n", count, pos),
       write: (data: Uint8Array) => {
-        // kstrtoul_from_user: digits with at most one trailing newline, then 0 or 1.
-        const text = new TextDecoder().decode(data).replace(/\n$/, "");
-        if (!/^[0-9]+$/.test(text)) return fail("EINVAL");
-        const value = Number(text);
-        if (value !== 0 && value !== 1) return fail("EINVAL");
-        this.#enabled = value === 1;
+        // event_enable_write: kstrtoul_from_user(base 10), then only 0 or 1.
+        const value = kstrtoulFromUser(data, 10);
+        if (isError(value)) return value.errno;
+        if (value !== 0n && value !== 1n) return fail("EINVAL");
+        this.#enabled = value === 1n;
         return data.length;
       },
     };

@@ -1,6 +1,5 @@
 // sysfs files and numbered directories as kernfs serves them for kobject attributes.
-import { DirNode, Errno, FileNode, readSlice, type FileOps } from "@damon-sim/dbgfs";
-import { cString } from "./kstrto.js";
+import { cString, DirNode, Errno, FileNode, readSlice, type FileOps } from "@damon-sim/dbgfs";
 
 export const PAGE_SIZE = 4096;
 /** kmalloc's limit (order-10 pages): the numbered-directory arrays are allocated with it. */

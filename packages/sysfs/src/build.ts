@@ -4,9 +4,8 @@ import {
   setRegions, updateMonitoringResult, type DamonAttrs, type DamonContext, type DamosAction, type DamosFilter,
   type DamosFilterType, type DamosQuotaGoal, type DamosSpec, type InitRegion, type Machine,
 } from "@damon-sim/core";
-import { Errno } from "@damon-sim/dbgfs";
+import { Errno, sysfsStreq } from "@damon-sim/dbgfs";
 import type { SysfsContext } from "./context.js";
-import { sysfsStreq } from "./kstrto.js";
 import type { SysfsScheme } from "./schemes.js";
 import type { SysfsBehaviour } from "./versions.js";
 

@@ -2,7 +2,6 @@ export { attr, KMALLOC_MAX_SIZE, NumberedDirs, PAGE_SIZE, type Numbered, type Sh
 export { SysfsContext, SysfsRegion, SysfsTarget } from "./context.js";
 export { attachSysfs, DamonSysfs, type DamonSysfsOptions } from "./damon-sysfs.js";
 export { SysfsKdamond } from "./kdamond.js";
-export { cString, isError, kstrtobool, kstrtoint, kstrtoll, kstrtoul, kstrtouint, sysfsStreq, type Parsed } from "./kstrto.js";
 export { SysfsFilter, SysfsGoal, SysfsScheme, SysfsTriedRegion, GOAL_METRICS, WMARK_METRICS } from "./schemes.js";
 export {
   DEFAULT_SYSFS_VERSION, SYSFS_VERSIONS, sysfsBehaviour, sysfsVersionFor, type SysfsBehaviour, type SysfsVersion,

@@ -1,10 +1,9 @@
 // kdamonds/<K>: state, pid, contexts/ and the commands `state` accepts (mm/damon/sysfs.c).
 import { DamonError, type DamonContext, type Simulation } from "@damon-sim/core";
-import { Errno, type DirNode } from "@damon-sim/dbgfs";
+import { Errno, sysfsStreq, type DirNode } from "@damon-sim/dbgfs";
 import { attr, kdir, line, NumberedDirs, type Numbered } from "./attr.js";
 import { goalsOf, installPlan, planContext } from "./build.js";
 import { SysfsContext } from "./context.js";
-import { sysfsStreq } from "./kstrto.js";
 import type { SysfsScheme } from "./schemes.js";
 import { nrFile } from "./values.js";
 import type { SysfsBehaviour } from "./versions.js";

@@ -1,7 +1,6 @@
 // Value files: one number or keyword each, parsed as the kernel's *_store functions do.
-import { Errno, type FileNode } from "@damon-sim/dbgfs";
+import { Errno, isError, kstrtobool, kstrtoint, kstrtoul, kstrtouint, sysfsStreq, type FileNode, type Parsed } from "@damon-sim/dbgfs";
 import { attr, line, NumberedDirs, type Numbered } from "./attr.js";
-import { isError, kstrtobool, kstrtoint, kstrtoul, kstrtouint, sysfsStreq, type Parsed } from "./kstrto.js";
 
 /** A field of a sysfs object, read and written through closures. */
 export interface Field<T> {
