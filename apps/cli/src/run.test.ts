@@ -121,6 +121,13 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(result.status).toBe(0);
   });
 
+  it("ends with the command even if it left a process behind inside a mount", () => {
+    const started = performance.now();
+    const result = run(["--", "sh", "-c", "cd /sys/kernel/mm/damon && (sleep 100 &); echo left"], 20_000);
+    expect(result).toMatchObject({ status: 0, stdout: "left\n", stderr: "" });
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it("exits 127 for a command that does not exist", () => {
     const result = run(["--", "/nonexistent/command"]);
     expect(result.status).toBe(127);

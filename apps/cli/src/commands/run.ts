@@ -249,6 +249,13 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     status = 128 + constants.signals[error.signal];
   } finally {
     if (clock) clearInterval(clock);
+    // COMMAND is done: what it left behind (a background job whose cwd is in a mount, say)
+    // would keep the FUSE connection, and so us, alive. The namespace's end is ours to bring.
+    try {
+      process.kill(-1, "SIGKILL"); // from the init of a pid namespace: every other process in it
+    } catch {
+      // nothing left
+    }
     await mirror.stop();
     for (const target of mounts.reverse()) await run("umount", ["-l", target]);
     if (fuse) {
