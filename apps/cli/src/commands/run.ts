@@ -47,7 +47,7 @@ import { join } from "node:path";
 import { Errno as FuseErrno, checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
 import type { DamonContext, Machine, Task } from "@damon-sim/core";
 import { DirNode, FileNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
-import { DamonSysfs, SYSFS_VERSIONS, type SysfsVersion } from "@damon-sim/sysfs";
+import { DamonSysfs, SYSFS_VERSIONS, sysfsBehaviour, type SysfsVersion } from "@damon-sim/sysfs";
 import { BUILTIN_NAMES, builtinWorkload, loadMasimConfig, type WorkloadModel } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
 import { fuseHandler, spawnBuiltin, spawnModel } from "./mount.js";
@@ -76,19 +76,19 @@ function byVersion(a: string, b: string): number {
 }
 
 interface Interfaces {
-  /** The debugfs files' version, if this kernel had them. */
-  debugfs?: KernelVersion;
+  /**
+   * The debugfs files' version: every kernel here still had them (they were removed after
+   * 6.9); a release between two dbgfs presets behaves as the preset its algorithm shares.
+   */
+  debugfs: KernelVersion;
   sysfs?: SysfsVersion;
-  /** What SimKernel simulates (tracing, /proc): the debugfs version, or the newest before. */
-  base: KernelVersion;
 }
 
 function parseRunKernel(value: string): Interfaces {
   if (!RUN_KERNELS.includes(value)) throw new UsageError(`--kernel must be one of ${RUN_KERNELS.join(", ")}; got '${value}'`);
-  const debugfs = (KERNEL_VERSIONS as readonly string[]).includes(value) ? (value as KernelVersion) : undefined;
   const sysfs = (SYSFS_VERSIONS as readonly string[]).includes(value) ? (value as SysfsVersion) : undefined;
-  const base = debugfs ?? KERNEL_VERSIONS.filter((v) => byVersion(v, value) < 0).at(-1)!;
-  return { debugfs, sysfs, base };
+  const debugfs = (KERNEL_VERSIONS as readonly string[]).includes(value) ? (value as KernelVersion) : sysfsBehaviour(sysfs!).coreVersion;
+  return { debugfs, sysfs };
 }
 
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
@@ -178,7 +178,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
   }
   const version = options.kernel;
   const interfaces = parseRunKernel(version);
-  const kernel = await SimKernel.create({ seed: options.seed, version: interfaces.base });
+  const kernel = await SimKernel.create({ seed: options.seed, version: interfaces.debugfs });
   let sysfs: DamonSysfs | undefined;
   if (interfaces.sysfs) {
     sysfs = new DamonSysfs(kernel.sim, { version: interfaces.sysfs });
@@ -282,12 +282,12 @@ class Interrupted extends Error {
   }
 }
 
-/** The FUSE root: debug/ (damon/ where debugfs has it, tracing/), mm/damon/ (sysfs), proc/, control/. */
+/** The FUSE root: debug/ (damon/, tracing/), mm/damon/ (sysfs), proc/, control/. */
 function fuseRoot(kernel: SimKernel, interfaces: Interfaces, sysfs: DamonSysfs | undefined, control: DirNode): DirNode {
   const root = new DirNode("");
   root.add(control);
   const debug = root.add(new DirNode("debug", 0o700));
-  if (interfaces.debugfs) debug.add(kernel.damon.dir);
+  debug.add(kernel.damon.dir);
   debug.add(kernel.tracing.dir);
   // Without a sysfs interface: an empty directory, which damo takes for "not supported".
   root.add(new DirNode("mm", 0o755)).add(sysfs?.dir ?? new DirNode("damon", 0o755));
