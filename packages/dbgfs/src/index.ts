@@ -12,6 +12,6 @@ export { kscanf, scnprintf, strneq, type ScanResult } from "./sscanf.js";
 export { Tracing } from "./tracing.js";
 export { DEFAULT_KERNEL, DEPRECATION_NOTICE, dbgfsBehaviour, KERNEL_VERSIONS, type DbgfsBehaviour, type KernelVersion } from "./versions.js";
 export {
-  DirNode, FileNode, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, readSlice, resolvePath, Vfs,
+  DirNode, FileNode, O_ACCMODE, O_APPEND, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, readSlice, resolvePath, Vfs,
   type FileOps, type Node, type Stat,
 } from "./vfs.js";

@@ -8,8 +8,11 @@ export interface FileOps {
   write?(data: Uint8Array, pos: number): number;
   /** false for nonseekable_open() files: lseek, pread and pwrite fail with ESPIPE. */
   seekable: boolean;
-  /** Runs on open(2), e.g. to log a warning. */
-  onOpen?(): void;
+  /**
+   * Runs on open(2) with its flags, e.g. to log a warning; a negative errno refuses the open
+   * (kernfs refuses an access mode that the file's permission bits do not allow).
+   */
+  onOpen?(flags: number): number | void;
 }
 
 export class FileNode {
@@ -114,7 +117,8 @@ export class Vfs {
     const node = this.lookup(path, cwd);
     if (typeof node === "number") return node === fail("ENOENT") && flags & O_CREAT ? this.#createFails(path, cwd) : node;
     if (node.kind === "dir") return (flags & O_ACCMODE) === O_RDONLY ? fail("EISDIR") : fail("EISDIR");
-    node.ops.onOpen?.();
+    const refused = node.ops.onOpen?.(flags);
+    if (typeof refused === "number" && refused < 0) return refused;
     const fd = this.#nextFd++;
     this.#files.set(fd, { node, flags, pos: 0 });
     return fd;

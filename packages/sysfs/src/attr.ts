@@ -1,5 +1,5 @@
 // sysfs files and numbered directories as kernfs serves them for kobject attributes.
-import { cString, DirNode, Errno, FileNode, readSlice, type FileOps } from "@damon-sim/dbgfs";
+import { cString, DirNode, Errno, FileNode, O_ACCMODE, O_RDONLY, O_WRONLY, readSlice, type FileOps } from "@damon-sim/dbgfs";
 
 export const PAGE_SIZE = 4096;
 /** kmalloc's limit (order-10 pages): the numbered-directory arrays are allocated with it. */
@@ -17,7 +17,7 @@ export type Store = (buf: string, count: number) => number;
  * attributes), and a zero-length write returns 0 without calling store().
  */
 export function attr(name: string, show: Show | null, store: Store | null, mode = store ? 0o600 : 0o400): FileNode {
-  const ops: FileOps = { seekable: true };
+  const ops: FileOps = { seekable: true, onOpen: (flags) => kernfsOpenCheck(mode, flags) };
   if (show) {
     ops.read = (count, pos) => {
       const text = show();
@@ -33,6 +33,18 @@ export function attr(name: string, show: Show | null, store: Store | null, mode 
     };
   }
   return new FileNode(name, mode, ops);
+}
+
+/**
+ * kernfs_fop_open on a root with KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK (sysfs's): even root may not
+ * open for writing a file without write bits, or for reading one without read bits. DAMON's
+ * kobjects use kobj_sysfs_ops, which has both show and store, so only the mode decides.
+ */
+function kernfsOpenCheck(mode: number, flags: number): number | undefined {
+  const access = flags & O_ACCMODE;
+  if (access !== O_RDONLY && !(mode & 0o222)) return -Errno.EACCES;
+  if (access !== O_WRONLY && !(mode & 0o444)) return -Errno.EACCES;
+  return undefined;
 }
 
 /** A directory holding a kernel object's files and subdirectories. */

@@ -1,10 +1,10 @@
 // Every sysfs file per kernel version: layout, modes, defaults, formats, parsing and errnos.
-import { Errno, O_RDONLY, O_WRONLY } from "@damon-sim/dbgfs";
+import { Errno, O_RDONLY, O_RDWR, O_WRONLY } from "@damon-sim/dbgfs";
 import { describe, expect, it } from "vitest";
 import { boot, K } from "./test-support.js";
 import { SYSFS_VERSIONS, type SysfsVersion } from "./versions.js";
 
-const { EINVAL, ERANGE, ENOMEM, EBUSY } = Errno;
+const { EACCES, EINVAL, ERANGE, ENOMEM, EBUSY } = Errno;
 const since = (v: SysfsVersion) => SYSFS_VERSIONS.filter((x) => SYSFS_VERSIONS.indexOf(x) >= SYSFS_VERSIONS.indexOf(v));
 const atLeast = (version: SysfsVersion, v: SysfsVersion) => SYSFS_VERSIONS.indexOf(version) >= SYSFS_VERSIONS.indexOf(v);
 
@@ -157,10 +157,15 @@ describe.each(SYSFS_VERSIONS)("value files (%s)", (version) => {
     expect(t.write(`${S}/watermarks/metric`, "free")).toBe(-EINVAL);
   });
 
-  it("read-only files refuse writes", async () => {
+  it("read-only files refuse to open for writing, even for root (kernfs's extra open check)", async () => {
     const t = await fullTree(version);
-    expect(t.write("0/pid", "1")).toBe(-EINVAL);
-    expect(t.write(`${S}/stats/nr_tried`, "1")).toBe(-EINVAL);
+    expect(t.write("0/pid", "1")).toBe(-EACCES);
+    expect(t.write(`${S}/stats/nr_tried`, "1")).toBe(-EACCES);
+    expect(t.vfs.open(`${K}/0/pid`, O_RDWR)).toBe(-EACCES);
+    const fd = t.vfs.open(`${K}/0/pid`, O_RDONLY);
+    expect(fd).toBeGreaterThan(0);
+    t.vfs.close(fd);
+    expect(t.vfs.open(`${K}/0/state`, O_RDWR)).toBeGreaterThan(0);
   });
 });
 

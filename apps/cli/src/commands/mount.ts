@@ -153,11 +153,12 @@ export function fuseHandler(root: DirNode): FuseHandler {
       node.refresh?.(node);
       return [...node.children.keys()];
     },
-    open(path) {
+    open(path, flags) {
       const node = lookup(path);
       if (!node) return -FuseErrno.ENOENT;
       if (node.kind !== "file") return -FuseErrno.EISDIR;
-      node.ops.onOpen?.();
+      const refused = node.ops.onOpen?.(flags);
+      if (typeof refused === "number" && refused < 0) return refused;
       const fh = nextFh++;
       open.set(fh, node);
       return { fh, directIo: true, nonSeekable: !node.ops.seekable };
