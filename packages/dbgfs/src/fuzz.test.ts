@@ -10,7 +10,7 @@ import type { DbgfsContext } from "./damon-dir.js";
 import { Errno } from "./errno.js";
 import { SimKernel } from "./kernel.js";
 import { KERNEL_VERSIONS, type KernelVersion } from "./versions.js";
-import { DirNode, encode, O_RDONLY, O_WRONLY, type Vfs } from "./vfs.js";
+import { DirNode, encode, O_WRONLY, type Vfs } from "./vfs.js";
 
 const DEBUGFS = "/sys/kernel/debug";
 const D = `${DEBUGFS}/damon`;
@@ -100,7 +100,7 @@ class Machine {
 
   #must(file: string, text: string): void {
     const bytes = encode(text);
-    const n = writeOnce(this.kernel.vfs, file.startsWith("/") ? file : `${D}/${file}`, bytes);
+    const n = this.kernel.vfs.writeFile(file.startsWith("/") ? file : `${D}/${file}`, bytes);
     if (n !== bytes.length) throw new Error(`setup: write of ${JSON.stringify(text)} to ${file} gave ${n} on ${this.version}`);
   }
 
@@ -143,7 +143,7 @@ class Machine {
     const files: Record<string, string | number> = {};
     const paths: string[] = [];
     walk(this.kernel.debugfs, DEBUGFS, paths);
-    for (const path of paths) if (!path.endsWith("/trace_pipe")) files[path] = readAll(this.kernel.vfs, path);
+    for (const path of paths) if (!path.endsWith("/trace_pipe")) files[path] = this.kernel.vfs.readFile(path);
     return {
       files,
       contexts: this.kernel.damon.contexts.map(contextState),
@@ -183,31 +183,6 @@ function walk(dir: DirNode, path: string, out: string[]): void {
     if (node.kind === "dir") walk(node, `${path}/${name}`, out);
     else out.push(`${path}/${name}`);
   }
-}
-
-function writeOnce(vfs: Vfs, path: string, data: Uint8Array): number {
-  const fd = vfs.open(path, O_WRONLY);
-  if (fd < 0) return fd;
-  const n = vfs.write(fd, data);
-  vfs.close(fd);
-  return n;
-}
-
-function readAll(vfs: Vfs, path: string): string | number {
-  const fd = vfs.open(path, O_RDONLY);
-  if (fd < 0) return fd;
-  let out = "";
-  for (;;) {
-    const chunk = vfs.read(fd, 128 * 1024);
-    if (typeof chunk === "number") {
-      vfs.close(fd);
-      return chunk;
-    }
-    if (!chunk.length) break;
-    out += new TextDecoder().decode(chunk);
-  }
-  vfs.close(fd);
-  return out;
 }
 
 /**
@@ -352,10 +327,10 @@ describe("fuzz regressions", () => {
     m.ensure(m.normalise({ contexts: 1, targets: ["one", "none"], schemes: false, regions: true, running: false, tracing: false }));
     const before = m.state();
     expect(before.files[`${D}/init_regions`]).toBe("0 65536 131072\n0 131072 262144\n");
-    expect(writeOnce(m.kernel.vfs, `${D}/init_regions`, HUGE.subarray(0, 4 * 1024 * 1024))).toBe(-Errno.ENOMEM);
+    expect(m.kernel.vfs.writeFile(`${D}/init_regions`, HUGE.subarray(0, 4 * 1024 * 1024))).toBe(-Errno.ENOMEM);
     expect(m.state()).toEqual(before);
     // one byte less is allocated and parsed: no triple in "xxx...", so every region is deleted
-    expect(writeOnce(m.kernel.vfs, `${D}/init_regions`, HUGE.subarray(0, 4 * 1024 * 1024 - 1))).toBe(4 * 1024 * 1024 - 1);
+    expect(m.kernel.vfs.writeFile(`${D}/init_regions`, HUGE.subarray(0, 4 * 1024 * 1024 - 1))).toBe(4 * 1024 * 1024 - 1);
     expect(m.state().files[`${D}/init_regions`]).toBe("");
   });
 });

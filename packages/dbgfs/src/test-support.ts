@@ -1,7 +1,6 @@
 // Helpers shared by the dbgfs tests (not part of the published package).
 import { SimKernel } from "./kernel.js";
 import type { KernelVersion } from "./versions.js";
-import { encode, O_RDONLY, O_WRONLY } from "./vfs.js";
 
 export const D = "/sys/kernel/debug/damon";
 
@@ -10,30 +9,9 @@ export async function boot(version: KernelVersion = "6.8") {
   const vfs = kernel.vfs;
   const path = (p: string) => (p.startsWith("/") ? p : `${D}/${p}`);
   /** One open + write(2) + close: bytes written or -errno. */
-  const write = (file: string, data: string | Uint8Array): number => {
-    const fd = vfs.open(path(file), O_WRONLY);
-    if (fd < 0) return fd;
-    const n = vfs.write(fd, typeof data === "string" ? encode(data) : data);
-    vfs.close(fd);
-    return n;
-  };
+  const write = (file: string, data: string | Uint8Array): number => vfs.writeFile(path(file), data);
   /** Reads the whole file with `count`-byte reads: text or -errno of the first failing read. */
-  const read = (file: string, count = 128 * 1024): string | number => {
-    const fd = vfs.open(path(file), O_RDONLY);
-    if (fd < 0) return fd;
-    let out = "";
-    for (;;) {
-      const chunk = vfs.read(fd, count);
-      if (typeof chunk === "number") {
-        vfs.close(fd);
-        return chunk;
-      }
-      if (!chunk.length) break;
-      out += new TextDecoder().decode(chunk);
-    }
-    vfs.close(fd);
-    return out;
-  };
+  const read = (file: string, count?: number): string | number => vfs.readFile(path(file), count);
   /** A process with a mapped area, so it can be monitored. */
   const spawn = (comm = "work") => {
     const task = kernel.sim.machine.spawn(comm);

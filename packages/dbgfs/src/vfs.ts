@@ -173,6 +173,34 @@ export class Vfs {
     return this.#files.delete(fd) ? 0 : fail("EBADF");
   }
 
+  /** One open(O_WRONLY) + write(2) + close, as `echo -n DATA > PATH` does: bytes written or -errno. */
+  writeFile(path: string, data: string | Uint8Array, cwd = "/"): number {
+    const fd = this.open(path, O_WRONLY, cwd);
+    if (fd < 0) return fd;
+    const n = this.write(fd, typeof data === "string" ? encode(data) : data);
+    this.close(fd);
+    return n;
+  }
+
+  /** The whole file through `count`-byte reads, as cat reads it: text, or the first failing read's -errno. */
+  readFile(path: string, count = 128 * 1024, cwd = "/"): string | number {
+    const fd = this.open(path, O_RDONLY, cwd);
+    if (fd < 0) return fd;
+    const decoder = new TextDecoder();
+    let out = "";
+    for (;;) {
+      const chunk = this.read(fd, count);
+      if (typeof chunk === "number") {
+        this.close(fd);
+        return chunk;
+      }
+      if (!chunk.length) break;
+      out += decoder.decode(chunk, { stream: true });
+    }
+    this.close(fd);
+    return out + decoder.decode();
+  }
+
   readdir(path: string, cwd = "/"): string[] | number {
     const node = this.lookup(path, cwd);
     if (typeof node === "number") return node;

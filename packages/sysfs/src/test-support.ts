@@ -1,9 +1,7 @@
 // Helpers shared by the sysfs tests (not part of the published package).
-import { O_RDONLY, O_WRONLY, SimKernel } from "@damon-sim/dbgfs";
+import { SimKernel } from "@damon-sim/dbgfs";
 import { attachSysfs } from "./damon-sysfs.js";
 import { sysfsBehaviour, type SysfsVersion } from "./versions.js";
-
-const encode = (s: string) => new TextEncoder().encode(s);
 
 export const K = "/sys/kernel/mm/damon/admin/kdamonds";
 
@@ -13,30 +11,9 @@ export async function boot(version: SysfsVersion = "6.8") {
   const vfs = kernel.vfs;
   const path = (p: string) => (p.startsWith("/") ? p : `${K}/${p}`);
   /** One open + write(2) + close: bytes written or -errno. */
-  const write = (file: string, data: string | Uint8Array): number => {
-    const fd = vfs.open(path(file), O_WRONLY);
-    if (fd < 0) return fd;
-    const n = vfs.write(fd, typeof data === "string" ? encode(data) : data);
-    vfs.close(fd);
-    return n;
-  };
+  const write = (file: string, data: string | Uint8Array): number => vfs.writeFile(path(file), data);
   /** Reads the whole file with `count`-byte reads: text or -errno of the first failing read. */
-  const read = (file: string, count = 128 * 1024): string | number => {
-    const fd = vfs.open(path(file), O_RDONLY);
-    if (fd < 0) return fd;
-    let out = "";
-    for (;;) {
-      const chunk = vfs.read(fd, count);
-      if (typeof chunk === "number") {
-        vfs.close(fd);
-        return chunk;
-      }
-      if (!chunk.length) break;
-      out += new TextDecoder().decode(chunk);
-    }
-    vfs.close(fd);
-    return out;
-  };
+  const read = (file: string, count?: number): string | number => vfs.readFile(path(file), count);
   /** Writes each "file value" pair in order, expecting every write to succeed. */
   const setup = (...pairs: Array<[string, string]>) => {
     for (const [file, value] of pairs) {
