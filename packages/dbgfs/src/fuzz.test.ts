@@ -10,7 +10,7 @@ import type { DbgfsContext } from "./damon-dir.js";
 import { Errno } from "./errno.js";
 import { SimKernel } from "./kernel.js";
 import { KERNEL_VERSIONS, type KernelVersion } from "./versions.js";
-import { DirNode, encode, O_WRONLY, type Vfs } from "./vfs.js";
+import { DirNode, encode, O_WRONLY } from "./vfs.js";
 
 const DEBUGFS = "/sys/kernel/debug";
 const D = `${DEBUGFS}/damon`;
