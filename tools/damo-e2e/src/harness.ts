@@ -126,6 +126,16 @@ export function runInSim(script: string, options: SimRunOptions = {}): Promise<S
   });
 }
 
+/**
+ * Every file damo opened under /proc and /sys existed (the simulation serves all it reads),
+ * and among them are `expected` ("MODE PATH", pids and indices written as N).
+ */
+export function expectOpensServed(run: SimRunResult, expected: readonly string[]): void {
+  expect(run.opened.filter((o) => !o.exists)).toEqual([]);
+  const paths = new Set(run.opened.map((o) => `${o.mode} ${o.path.replace(/\/\d+(?=\/|$)/g, "/N")}`));
+  for (const path of expected) expect(paths).toContain(path);
+}
+
 export interface Section {
   /** What the command printed (stdout and stderr, interleaved), without the trailing newline. */
   out: string;
