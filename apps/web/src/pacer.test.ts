@@ -37,6 +37,7 @@ describe("the pacer", () => {
     }
     expect(log.filter((l) => l === "yield").length).toBe(8); // 100 ms of work
     expect(log).not.toContain("idle");
+    expect(pacer.waitedMs).toBe(0); // the turns are part of the run
   });
 
   it("at 10×, lets one virtual second take 100 ms of wall time", async () => {
@@ -45,6 +46,7 @@ describe("the pacer", () => {
     for (let virtualUs = 0; virtualUs <= 1e6; virtualUs += 100_000) await pacer.gate(virtualUs, () => {});
     expect(clock.now()).toBe(100);
     expect(log.every((l) => l === "sleep 10")).toBe(true);
+    expect(pacer.waitedMs).toBe(100); // all of it ahead of the wall clock
   });
 
   it("paused: waits (publishing first), runs one chunk per step, resumes and stops", async () => {
@@ -62,6 +64,7 @@ describe("the pacer", () => {
     })();
     await settle();
     expect([passed, idle]).toEqual([0, 1]);
+    clock.advance(40); // a pause of 40 ms counts as waiting
     pacer.step();
     await settle();
     expect(passed).toBe(1);
@@ -79,5 +82,7 @@ describe("the pacer", () => {
     expect(passed).toBe(paused);
     pacer.stop();
     expect(await loop).toBe(paused * 100_000);
+    expect(pacer.waitedMs).toBeGreaterThanOrEqual(40);
+    expect(pacer.waitedMs).toBeLessThan(40 + 5 * passed); // never a chunk's work
   });
 });

@@ -26,6 +26,7 @@ export class Pacer {
   #anchorWall = 0;
   #anchorVirtualUs = Number.NaN;
   #lastYield = 0;
+  #waitedMs = 0;
   #wake: (() => void) | null = null;
   readonly #clock: PacerClock;
 
@@ -41,6 +42,15 @@ export class Pacer {
 
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /**
+   * Wall time spent waiting on purpose (paused, or ahead of the wall clock), ms. Not the
+   * event-loop turns at full speed: what runs in them (control messages, the engine's GC
+   * tasks) is part of simulating.
+   */
+  get waitedMs(): number {
+    return this.#waitedMs;
   }
 
   setSpeed(speed: number): void {
@@ -86,7 +96,9 @@ export class Pacer {
           return false;
         }
         onIdle();
+        const before = this.#clock.now();
         await this.#waitForPoke();
+        this.#waitedMs += this.#clock.now() - before;
         continue;
       }
       if (this.#speed === MAX_SPEED) {
@@ -109,6 +121,7 @@ export class Pacer {
       }
       onIdle();
       await Promise.race([this.#clock.sleep(due - wall), this.#waitForPoke()]);
+      this.#waitedMs += this.#clock.now() - wall;
     }
   }
 

@@ -55,13 +55,10 @@ export async function runSessionJob(config: RunConfig, io: SessionJobIo): Promis
     lastPublish = performance.now();
   };
   const began = performance.now();
-  let waitedMs = 0;
+  const waitedBefore = pacer.waitedMs;
   const summary = await session.run(async (now) => {
     if (performance.now() - lastPublish >= PUBLISH_EVERY_MS) publish();
-    const before = performance.now();
-    const stop = await pacer.gate(now, publish);
-    waitedMs += performance.now() - before;
-    return stop;
+    return pacer.gate(now, publish);
   }, chunkUs(config));
   publish();
   tracker?.dispose();
@@ -71,7 +68,7 @@ export async function runSessionJob(config: RunConfig, io: SessionJobIo): Promis
       kind: "session",
       snapshots: summary.snapshots,
       virtualUs: summary.virtualUs - startUs,
-      wallMs: performance.now() - began - waitedMs,
+      wallMs: performance.now() - began - (pacer.waitedMs - waitedBefore),
       interrupted: summary.interrupted,
       accuracy: tracker?.report() ?? null,
     },
