@@ -425,6 +425,38 @@ describe.each(since("6.7"))("apply_interval_us (%s)", (version) => {
   });
 });
 
+describe.each(since("6.7"))("tried regions with a long apply interval (%s)", (version) => {
+  it("the update waits up to two apply intervals for the scheme's next application", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    everyRegion(t, 0);
+    t.setup([`${t.C}/schemes/0/apply_interval_us`, "1000000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(50_000);
+    const before = t.sim.now;
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
+    const names = t.ls(`${t.C}/schemes/0/tried_regions`).filter((n) => n !== "total_bytes");
+    expect(names.length).toBeGreaterThan(0);
+    // Applied at 1 s; the update ends at the aggregation after.
+    expect(t.sim.now - before).toBeGreaterThan(900_000);
+    expect(t.sim.now - before).toBeLessThanOrEqual(1_100_000);
+  });
+
+  it("a scheme that tries nothing is given up after two of its apply intervals", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"], [`${t.C}/schemes/0/apply_interval_us`, "300000"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(50_000);
+    const before = t.sim.now;
+    expect(t.write("0/state", "update_schemes_tried_regions")).toBe(28);
+    expect(t.ls(`${t.C}/schemes/0/tried_regions`)).toEqual(["total_bytes"]);
+    // Started at the next aggregation, timed out 600 ms later, ended at the aggregation after.
+    expect(t.sim.now - before).toBeGreaterThan(600_000);
+    expect(t.sim.now - before).toBeLessThanOrEqual(800_000);
+    expect(t.read("0/state")).toBe("on\n");
+  });
+});
+
 describe.each(since("6.8"))("quota goals (%s)", (version) => {
   it("the effective size quota grows while under the goal, drops to the minimum over it", async () => {
     const t = await staged(version);

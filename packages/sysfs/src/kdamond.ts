@@ -186,18 +186,26 @@ export class SysfsKdamond implements Numbered {
    * order the kdamond tries them (the kernel's damon_sysfs_schemes_region_idx).
    */
   #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean, callbacks: Callback[]): void {
+    const sim = this.#hooks.sim;
     const started = new Set<number>();
     const finished = new Set<number>();
+    // 6.7+: a scheme that tried nothing is finished once two of its apply intervals passed.
+    const timeouts: number[] = [];
     const markFinished = () => {
       for (const i of started) finished.add(i);
+      timeouts.forEach((at, i) => void (sim.now > at && finished.add(i)));
       return false;
     };
     let index = 0;
     let offApply: (() => void) | null = null;
     let offSampling: (() => void) | null = null;
+    const applyIntervalOf = (s: DamonContext["schemes"][number]) => s.applyIntervalUs || ctx.attrs.aggrUs;
+    // The kernel waits as long as the update takes: up to two apply intervals past the start.
+    const longestTimeout = Math.max(0, ...ctx.schemes.map((s) => 2 * applyIntervalOf(s)));
     this.#request(ctx, callbacks, () => {
       if (!offApply) {
         this.#forEachScheme((s) => s.clearTriedRegions());
+        if (this.#hooks.behaviour.triedRegionsOneSnapshot) ctx.schemes.forEach((s, i) => (timeouts[i] = sim.now + 2 * applyIntervalOf(s)));
         offApply = ctx.onBeforeDamosApply((t, start, end, scheme) => {
           const i = ctx.schemes.indexOf(scheme);
           const sys = sysCtx.schemes.items[i];
@@ -213,7 +221,7 @@ export class SysfsKdamond implements Numbered {
       }
       if (this.#hooks.behaviour.commandsEverySample) markFinished(); // damos_sysfs_mark_finished_regions_updates
       return sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i)) ? "done" : "again";
-    });
+    }, undefined, this.#hooks.behaviour.triedRegionsOneSnapshot ? longestTimeout : 0);
     (offApply as (() => void) | null)?.();
     (offSampling as (() => void) | null)?.();
   }
@@ -224,7 +232,7 @@ export class SysfsKdamond implements Numbered {
    * does), the simulation running meanwhile as the writer sleeps. `fallback` runs if the wait
    * gave up (a deactivated kdamond answers from after_wmarks_check instead).
    */
-  #request(ctx: DamonContext, callbacks: Callback[], handle: () => "done" | "again" | "stop", fallback?: () => void): void {
+  #request(ctx: DamonContext, callbacks: Callback[], handle: () => "done" | "again" | "stop", fallback?: () => void, extraWaitUs = 0): void {
     let done = false;
     const run = () => {
       if (done) return false;
@@ -234,7 +242,7 @@ export class SysfsKdamond implements Numbered {
       return result === "stop";
     };
     const offs = callbacks.map((kind) => (kind === "sampling" ? ctx.onAfterSampling(run) : ctx.onAfterAggregation(run)));
-    this.#runUntil(ctx, () => done);
+    this.#runUntil(ctx, () => done, extraWaitUs);
     for (const off of offs) off();
     if (!done && ctx.running) fallback?.();
   }
@@ -242,12 +250,13 @@ export class SysfsKdamond implements Numbered {
   /**
    * Runs the simulation until `done()`, as the writer sleeps in the kernel until the kdamond
    * has handled its request. Gives up when the kdamond ends, or after two aggregation
-   * intervals plus the longest watermark check interval of virtual time.
+   * intervals plus the longest watermark check interval (plus `extraWaitUs`, how long the
+   * request itself may take once started) of virtual time.
    */
-  #runUntil(ctx: DamonContext, done: () => boolean): void {
+  #runUntil(ctx: DamonContext, done: () => boolean, extraWaitUs = 0): void {
     const sim = this.#hooks.sim;
     const waitUs = Math.max(...ctx.schemes.map((s) => s.wmarks.intervalUs), 0);
-    const deadline = sim.now + 2 * Math.max(ctx.attrs.aggrUs, ctx.attrs.sampleUs, 1) + waitUs;
+    const deadline = sim.now + 2 * Math.max(ctx.attrs.aggrUs, ctx.attrs.sampleUs, 1) + waitUs + extraWaitUs;
     while (!done() && ctx.running && sim.now <= deadline) {
       if (!sim.step()) break;
     }

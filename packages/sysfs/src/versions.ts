@@ -46,6 +46,12 @@ export interface SysfsBehaviour {
   filterRangeFiles: boolean;
   /** 6.7+: schemes/<S>/apply_interval_us. */
   applyInterval: boolean;
+  /**
+   * 6.7+: update_schemes_tried_regions keeps one DAMON snapshot per scheme: a scheme is
+   * finished after the sample following its first application, or once two of its apply
+   * intervals (aggregation intervals without one) have passed (damos_tried_regions_init_upd_status).
+   */
+  triedRegionsOneSnapshot: boolean;
   /** 6.8+: quotas/goals/. */
   quotaGoals: boolean;
   /** 6.9+: goals/<G>/target_metric, quotas/effective_bytes. */
@@ -96,6 +102,7 @@ export function sysfsBehaviour(version: SysfsVersion): SysfsBehaviour {
     filterTypes: atLeast("6.6") ? ["anon", "memcg", "addr", "target"] : atLeast("6.3") ? ["anon", "memcg"] : [],
     filterRangeFiles: atLeast("6.6"),
     applyInterval: atLeast("6.7"),
+    triedRegionsOneSnapshot: atLeast("6.7"),
     quotaGoals: atLeast("6.8"),
     goalMetric: atLeast("6.9"),
     coreVersion,
