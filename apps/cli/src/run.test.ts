@@ -1,12 +1,13 @@
 // `damon-sim run`: usage errors anywhere; the namespaces, mounts, shims and exit status where
 // FUSE is available (required under CI=true, skipped with a message elsewhere).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkFuse } from "@damon-sim/fuse";
 import { describe, expect, it } from "vitest";
+import { removeWorkDir } from "./commands/run.js";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const fixtures = fileURLToPath(new URL("../../../../shared/fixtures/masim", import.meta.url));
@@ -168,6 +169,25 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(readdirSync(tmp)).toEqual([]);
     rmdirSync(tmp);
+  });
+});
+
+describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim run's cleanup", () => {
+  it("removes its temporary directory even while the FUSE mount point is still mounted", async () => {
+    const work = mkdtempSync(join(tmpdir(), "damon-sim-run-test-"));
+    const fuseDir = join(work, "fs");
+    for (const dir of ["bin", "comm", "fs"]) mkdirSync(join(work, dir));
+    writeFileSync(join(work, "bin/perf"), "#!/bin/sh\n");
+    symlinkSync("/bin/sleep", join(work, "comm/stairs"));
+    // a mount that did not go (as a hung FUSE unmount leaves it): rmdir fails with EBUSY
+    expect(spawnSync("mount", ["-t", "tmpfs", "none", fuseDir]).status).toBe(0);
+    try {
+      await removeWorkDir(work, fuseDir);
+      expect(readFileSync("/proc/self/mounts", "utf8")).not.toContain(fuseDir);
+      expect(existsSync(work)).toBe(false);
+    } finally {
+      spawnSync("umount", ["-l", fuseDir]);
+    }
   });
 });
 

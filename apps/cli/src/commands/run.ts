@@ -41,7 +41,7 @@
  * point, normally /sys/kernel/tracing): `damon-sim perf` reads the damon tracepoints there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno as FuseErrno, checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
@@ -262,11 +262,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
       const gone = fuse.unmount().catch(() => undefined);
       await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     }
-    try {
-      rmSync(work, { recursive: true, force: true });
-    } catch {
-      // still mounted (a hung unmount): the namespace ends with us, leaving only empty directories
-    }
+    await removeWorkDir(work, fuseDir);
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     // Whatever might still hold the event loop (a FUSE reader some stray mount keeps
@@ -274,6 +270,37 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
     setTimeout(() => process.exit(), 2000).unref();
   }
   return status;
+}
+
+/**
+ * Removes the run's temporary directory. The FUSE mount point is lazily unmounted first (a
+ * hung unmount above would leave it mounted, and rmdir fails with EBUSY), and each part is
+ * removed on its own: at worst an empty mount point is left, which the namespace's end frees.
+ */
+export async function removeWorkDir(work: string, fuseDir: string): Promise<void> {
+  await run("umount", ["-l", fuseDir]); // fails harmlessly once unmounted
+  const removeQuietly = (path: string, recursive: boolean) => {
+    try {
+      if (recursive) rmSync(path, { recursive, force: true });
+      else rmdirSync(path);
+    } catch {
+      // still busy: leave it to the namespace's end
+    }
+  };
+  for (const name of readDirQuietly(work)) {
+    const path = join(work, name);
+    // never recurse into the mount point: that would be the simulated files, or the host's
+    removeQuietly(path, path !== fuseDir);
+  }
+  removeQuietly(work, false);
+}
+
+function readDirQuietly(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 class Interrupted extends Error {
