@@ -179,7 +179,7 @@ function simDriver(post) {
       post({ type: "run", job: id, config, shared: true });
       const { summary } = await done;
       // From the run message to the done message: also the session's set-up (memory, wasm
-      // instance), the pacer's turns and the messages, which the worker's own time leaves out.
+      // instance) and the messages, which the worker's own time leaves out.
       const totalMs = performance.now() - began;
       const record = next();
       post({ type: "download", job: id });
