@@ -501,3 +501,50 @@ describe.each(since("5.19"))("a kdamond deactivated by watermarks (%s)", (versio
     expect(t.read("0/state")).toBe("on\n");
   });
 });
+
+describe.each(since("6.8"))("a kdamond deactivated by watermarks, quota goals (%s)", (version) => {
+  it("commit_schemes_quota_goals is handled while deactivated (after_wmarks_check)", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    const W = `${t.C}/schemes/0/watermarks`;
+    t.setup([`${W}/metric`, "free_mem_rate"], [`${W}/interval_us`, "100000"], [`${W}/high`, "1"], [`${W}/mid`, "0"], [`${W}/low`, "0"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    const damos = t.sysfs.kdamonds.items[0].damonCtx!.schemes[0];
+    expect(damos.activated).toBe(false);
+    const G = `${t.C}/schemes/0/quotas/goals`;
+    t.setup([`${G}/nr_goals`, "1"], [`${G}/0/target_value`, "100"], [`${G}/0/current_value`, "50"]);
+    expect(t.write("0/state", "commit_schemes_quota_goals")).toBe(26);
+    expect(damos.goals).toEqual([{ metric: "user_input", targetValue: 100, currentValue: 50 }]);
+  });
+});
+
+describe.each(since("6.9"))("a kdamond deactivated by watermarks, commit (%s)", (version) => {
+  it("a commit waits for the kdamond to reactivate, then applies the files as they are then", async () => {
+    const t = await staged(version);
+    t.setup([`${t.C}/schemes/nr_schemes`, "1"]);
+    // Free memory is 994 per mille, above 'high'; below 'mid' activates.
+    const W = `${t.C}/schemes/0/watermarks`;
+    t.setup([`${W}/metric`, "free_mem_rate"], [`${W}/interval_us`, "100000"], [`${W}/high`, "993"], [`${W}/mid`, "992"], [`${W}/low`, "0"]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(1_000_000);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    expect(ctx.schemes[0].activated).toBe(false);
+    t.setup([`${t.C}/monitoring_attrs/intervals/aggr_us`, "200000"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    expect(ctx.attrs.aggrUs).toBe(100_000);
+    t.setup([`${t.C}/monitoring_attrs/nr_regions/max`, "500"]);
+    t.sim.runFor(1_000_000);
+    expect(ctx.attrs.aggrUs).toBe(100_000);
+    // Another process makes 256 MiB resident: free memory drops below 'mid' (979 per mille).
+    const mm = t.sim.machine.spawn("hog").mm!;
+    const at = mm.mmap(256 << 20);
+    mm.space.touchRange(at, at + (256 << 20));
+    expect(Math.floor((t.sim.machine.freeBytes * 1000) / t.sim.machine.ramBytes)).toBeLessThan(992);
+    t.sim.runFor(1_000_000);
+    expect(ctx.schemes[0].activated).toBe(true);
+    expect(ctx.attrs.aggrUs).toBe(200_000);
+    expect(ctx.attrs.maxNrRegions).toBe(500);
+    expect(t.read("0/state")).toBe("on\n");
+  });
+});

@@ -98,19 +98,22 @@ export class SysfsKdamond implements Numbered {
       case "commit": {
         const commit = () => (this.#commit(ctx) < 0 ? "stop" : "done");
         // Before 6.9 a deactivated kdamond commits from after_wmarks_check; 6.9 waits for an
-        // aggregation.
+        // aggregation (`if (!after_aggregation) goto out;`): the request stays pending.
         const fallback = b.commandsEverySample ? undefined : () => void (commit() === "stop" && this.#hooks.sim.stop([ctx]));
         this.#request(ctx, ["aggregation"], commit, fallback);
         return 0;
       }
-      case "commit_schemes_quota_goals":
+      case "commit_schemes_quota_goals": {
         // damos_sysfs_set_quota_scores: each scheme's goals are made anew from the files.
-        this.#request(ctx, callbacks, () => {
-          if (!sysCtx) return "stop";
+        const commitGoals = () => {
+          if (!sysCtx) return "stop" as const;
           this.#forEachScheme((sys, damos) => (damos.goals = goalsOf(sys)));
-          return "done";
-        });
+          return "done" as const;
+        };
+        // No aggregation guard: a deactivated kdamond commits them from after_wmarks_check.
+        this.#request(ctx, callbacks, commitGoals, () => void (commitGoals() === "stop" && this.#hooks.sim.stop([ctx])));
         return 0;
+      }
     }
     return -Errno.EINVAL;
   }
@@ -221,7 +224,8 @@ export class SysfsKdamond implements Numbered {
       }
       if (this.#hooks.behaviour.commandsEverySample) markFinished(); // damos_sysfs_mark_finished_regions_updates
       return sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i)) ? "done" : "again";
-    }, undefined, this.#hooks.behaviour.triedRegionsOneSnapshot ? longestTimeout : 0);
+      // A deactivated kdamond never finishes the update; the sim gives it up (no fallback action).
+    }, () => {}, this.#hooks.behaviour.triedRegionsOneSnapshot ? longestTimeout : 0);
     (offApply as (() => void) | null)?.();
     (offSampling as (() => void) | null)?.();
   }
@@ -229,8 +233,10 @@ export class SysfsKdamond implements Numbered {
   /**
    * damon_sysfs_cmd_request_callback: `handle` runs from the kdamond's next callbacks of the
    * given kinds until it says "done" ("stop" also ends the kdamond, as a callback's error
-   * does), the simulation running meanwhile as the writer sleeps. `fallback` runs if the wait
-   * gave up (a deactivated kdamond answers from after_wmarks_check instead).
+   * does), the simulation running meanwhile as the writer sleeps. If the wait gives up (a
+   * deactivated kdamond), `fallback` runs as after_wmarks_check would; without one the request
+   * stays pending and runs at the kdamond's first such callback after it reactivates, as the
+   * kernel's still-sleeping writer's request would.
    */
   #request(ctx: DamonContext, callbacks: Callback[], handle: () => "done" | "again" | "stop", fallback?: () => void, extraWaitUs = 0): void {
     let done = false;
@@ -239,12 +245,17 @@ export class SysfsKdamond implements Numbered {
       const result = handle();
       if (result === "again") return false;
       done = true;
+      for (const off of offs) off();
       return result === "stop";
     };
     const offs = callbacks.map((kind) => (kind === "sampling" ? ctx.onAfterSampling(run) : ctx.onAfterAggregation(run)));
     this.#runUntil(ctx, () => done, extraWaitUs);
-    for (const off of offs) off();
-    if (!done && ctx.running) fallback?.();
+    if (done) return;
+    if (fallback || !ctx.running) {
+      done = true;
+      for (const off of offs) off();
+      if (ctx.running) fallback?.();
+    }
   }
 
   /**
