@@ -1,13 +1,15 @@
 // `damon-sim run`: usage errors anywhere; the namespaces, mounts, shims and exit status where
 // FUSE is available (required under CI=true, skipped with a message elsewhere).
 import { spawn, spawnSync } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkFuse } from "@damon-sim/fuse";
 import { describe, expect, it } from "vitest";
-import { removeWorkDir } from "./commands/run.js";
+import type { Task } from "@damon-sim/core";
+import { ProcessMirror, removeWorkDir, type MirrorSystem, type Placeholder } from "./commands/run.js";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const fixtures = fileURLToPath(new URL("../../../../shared/fixtures/masim", import.meta.url));
@@ -169,6 +171,96 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(readdirSync(tmp)).toEqual([]);
     rmdirSync(tmp);
+  });
+});
+
+/**
+ * A pid namespace in miniature: ns_last_pid is a file, a fork takes the next free pid after
+ * it (as alloc_pid does), `taken` are pids real processes hold, and mounts are only logged.
+ */
+function fakeSystem() {
+  const dir = mkdtempSync(join(tmpdir(), "damon-sim-mirror-"));
+  mkdirSync(join(dir, "comm"));
+  const nsLastPid = join(dir, "ns_last_pid");
+  writeFileSync(nsLastPid, "10000");
+  const taken = new Set<number>();
+  const log: string[] = [];
+  let hold: Promise<void> | undefined; // mounts wait for it
+  const system: MirrorSystem = {
+    nsLastPid,
+    spawnPlaceholder(): Placeholder {
+      let pid = Number(readFileSync(nsLastPid, "utf8")) + 1;
+      while (taken.has(pid)) pid++;
+      writeFileSync(nsLastPid, String(pid));
+      taken.add(pid);
+      log.push(`fork ${pid}`);
+      const child = Object.assign(new EventEmitter(), {
+        pid,
+        kill: () => {
+          taken.delete(pid);
+          log.push(`kill ${pid}`);
+          setImmediate(() => child.emit("exit"));
+          return true;
+        },
+      });
+      return child;
+    },
+    async exec(command, args) {
+      await hold;
+      log.push(`${command} ${args.at(-1)} (ns_last_pid ${readFileSync(nsLastPid, "utf8")})`);
+      return { code: 0, stderr: "" };
+    },
+  };
+  const mirror = new ProcessMirror(dir, join(dir, "fs"), system);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  return { mirror, system, taken, log, settle, holdMounts: (p: Promise<void> | undefined) => (hold = p) };
+}
+
+const kdamond = (pid: number) => ({ pid, comm: "kdamond.0", kind: "kthread", alive: true }) as unknown as Task;
+
+describe("damon-sim run's placeholders (ProcessMirror)", () => {
+  it("starts a placeholder with the task's pid and puts ns_last_pid back before any mount", async () => {
+    const { mirror, log, settle, system } = fakeSystem();
+    mirror.sync([kdamond(371)]);
+    await settle();
+    expect(log[0]).toBe("fork 371");
+    // the command's forks must not run with the counter among the simulated pids meanwhile
+    expect(log.slice(1)).toEqual(["maps", "stat", "statm", "status", "comm", "cmdline"].map((f) => `mount /proc/371/${f} (ns_last_pid 10000)`));
+    expect(readFileSync(system.nsLastPid, "utf8")).toBe("10000");
+  });
+
+  it("never moves ns_last_pid backwards past the command's own forks", () => {
+    const { mirror, system } = fakeSystem();
+    const spawnPlaceholder = system.spawnPlaceholder;
+    // the command forks 50 times right after our placeholder: the counter ends past `saved`
+    system.spawnPlaceholder = (exe) => {
+      const child = spawnPlaceholder(exe);
+      writeFileSync(system.nsLastPid, "10050");
+      return child;
+    };
+    mirror.sync([kdamond(371)]);
+    expect(readFileSync(system.nsLastPid, "utf8")).toBe("10050");
+  });
+
+  it("tries a pid a real process held again on a later tick, a bounded number of times", async () => {
+    const { mirror, taken, log, settle } = fakeSystem();
+    taken.add(372); // the command forked into the kdamond's pid
+    mirror.sync([kdamond(372)]);
+    await settle();
+    expect(log.filter((l) => l.startsWith("fork"))).toHaveLength(5);
+    taken.delete(372); // ... and that process ended
+    for (let tick = 0; tick < 3 && !log.includes("mount /proc/372/maps (ns_last_pid 10000)"); tick++) {
+      mirror.sync([kdamond(372)]);
+      await settle();
+    }
+    expect(log).toContain("mount /proc/372/maps (ns_last_pid 10000)");
+
+    const other = fakeSystem();
+    other.taken.add(373); // held for good: given up after a bounded number of tries
+    for (let tick = 0; tick < 1000; tick++) other.mirror.sync([kdamond(373)]);
+    const forks = other.log.filter((l) => l.startsWith("fork")).length;
+    expect(forks).toBeGreaterThan(5);
+    expect(forks).toBeLessThanOrEqual(5 * 8);
   });
 });
 

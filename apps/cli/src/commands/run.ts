@@ -207,7 +207,7 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
   let status = 1;
   try {
     for (const w of workloads) {
-      if (!(await mirror.start(w.task))) throw new RunError("run", `cannot start a process with pid ${w.task.pid} for ${w.task.comm}`);
+      if (!mirror.start(w.task)) throw new RunError("run", `cannot start a process with pid ${w.task.pid} for ${w.task.comm}`);
     }
     // The command's processes get pids far from the simulated ones (kdamonds come next).
     writeFileSync(NS_LAST_PID, "9999");
@@ -359,39 +359,72 @@ function controlDir(kernel: SimKernel, mirror: ProcessMirror): DirNode {
   return dir;
 }
 
+/** What a placeholder needs of a child process. */
+export interface Placeholder {
+  readonly pid?: number;
+  kill(signal?: NodeJS.Signals): boolean;
+  on(event: "exit", listener: () => void): unknown;
+}
+
+/** How ProcessMirror reaches the system (replaced in tests). */
+export interface MirrorSystem {
+  /** ns_last_pid of the pid namespace the placeholders start in. */
+  nsLastPid: string;
+  /** Starts `exe infinity` (a sleep named like the task). */
+  spawnPlaceholder(exe: string): Placeholder;
+  /** Runs mount(8)/umount(8). */
+  exec(command: string, args: string[]): Promise<{ code: number; stderr: string }>;
+}
+
+const REAL_SYSTEM: MirrorSystem = {
+  nsLastPid: NS_LAST_PID,
+  spawnPlaceholder: (exe) => spawn(exe, ["infinity"], { stdio: "ignore" }).on("error", () => undefined), // no pid: a failed start
+  exec: (command, args) => run(command, args),
+};
+
+/** A pid taken by a real process is tried again after 1, 2, 4, ... ticks, this many times. */
+const MAX_START_FAILURES = 8;
+
 /**
  * Real processes that stand for simulated tasks: the same pid and name, so that ps, pidof
  * and /proc/PID see a live process, whose /proc files are the simulated ones. `sync` keeps
  * them to the tasks wanted (live workloads, running kdamonds); a placeholder that someone
  * else ends (`kill PID`) reports the pid to `onKilled`, to end the simulated task too.
  */
-class ProcessMirror {
+export class ProcessMirror {
   readonly #work: string;
   readonly #fuseDir: string;
-  readonly #live = new Map<number, ChildProcess>();
+  readonly #system: MirrorSystem;
+  readonly #live = new Map<number, Placeholder>();
   /** /proc/PID files mounted over, for stop() to unmount. */
   readonly #mounts = new Set<string>();
   /** Real processes (not ours) that a simulated task took over: pid -> the task. */
   readonly #adopted = new Map<number, Task>();
-  /** Tasks whose pid was taken by a real process meanwhile: not mirrored. */
-  readonly #failed = new Set<number>();
+  /** Tasks whose pid a real process had taken: how often, and the tick to try again at. */
+  readonly #failures = new Map<number, { count: number; retryAt: number }>();
+  #tick = 0;
   #syncing = false;
   #stopped = false;
   onKilled?: (pid: number) => void;
 
-  constructor(work: string, fuseDir: string) {
+  constructor(work: string, fuseDir: string, system: MirrorSystem = REAL_SYSTEM) {
     this.#work = work;
     this.#fuseDir = fuseDir;
+    this.#system = system;
   }
 
-  /** Starts the placeholder of `task`, without its mounts (see bind). */
-  async start(task: Task): Promise<boolean> {
+  /**
+   * Starts the placeholder of `task`, without its mounts (see bind). Synchronous: nothing
+   * else of ours runs between setting ns_last_pid and the fork that takes it.
+   */
+  start(task: Task): boolean {
+    if (this.#stopped) return false;
     // exec through a symlink named like the task: the kernel takes comm from the file name.
     const exe = join(this.#work, "comm", task.comm);
     if (!existsSync(exe)) symlinkSync(findSleep(), exe);
     for (let attempt = 0; attempt < 5; attempt++) {
-      writeFileSync(NS_LAST_PID, String(task.pid - 1));
-      const child = spawn(exe, ["infinity"], { stdio: "ignore" });
+      writeFileSync(this.#system.nsLastPid, String(task.pid - 1));
+      const child = this.#system.spawnPlaceholder(exe);
       if (child.pid === task.pid) {
         this.#live.set(task.pid, child);
         child.on("exit", () => {
@@ -403,7 +436,6 @@ class ProcessMirror {
       }
       // Something else (a thread, the command forking) took the pid first: try again.
       child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("close", resolve));
     }
     return false;
   }
@@ -412,35 +444,66 @@ class ProcessMirror {
   async bind(pid: number, files = PID_FILES): Promise<void> {
     for (const file of files) {
       const target = `/proc/${pid}/${file}`;
-      const { code, stderr } = await run("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), target]);
+      const { code, stderr } = await this.#system.exec("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), target]);
       if (code !== 0) throw new RunError("run", `cannot mount the simulated ${target}: ${stderr.trim()}`);
       this.#mounts.add(target);
     }
   }
 
-  /** Mirrors exactly `tasks`: new ones get a placeholder, the others lose theirs. */
+  /**
+   * Mirrors exactly `tasks`: new ones get a placeholder, the others lose theirs. Called once
+   * a tick; a pid a real process holds is tried again on later ticks, a bounded number of times.
+   */
   sync(tasks: Task[]): void {
     if (this.#syncing || this.#stopped) return;
+    this.#tick++;
     const wanted = new Set(tasks.map((t) => t.pid));
     for (const [pid, child] of this.#live) {
       if (wanted.has(pid)) continue;
       this.#live.delete(pid);
       child.kill("SIGKILL"); // its /proc/PID mounts go with it
     }
-    const added = tasks.filter((t) => !this.#live.has(t.pid) && !this.#failed.has(t.pid));
-    if (added.length === 0) return;
+    for (const pid of this.#failures.keys()) if (!wanted.has(pid)) this.#failures.delete(pid);
+    const due = tasks.filter((t) => !this.#live.has(t.pid) && this.#due(t.pid));
+    if (due.length === 0) return;
+    // All placeholders start now, synchronously, and ns_last_pid goes back before any await:
+    // the command's forks never run with the counter among the simulated pids for long.
+    const saved = Number(readText(this.#system.nsLastPid).trim());
+    const started: Task[] = [];
+    for (const task of due) {
+      if (this.start(task)) started.push(task);
+      else this.#failed(task.pid);
+    }
+    // Back to where the command's pids were, so they stay away from simulated ones; but only
+    // if the counter is still in the range we moved it to: never backwards past its own forks.
+    const now = Number(readText(this.#system.nsLastPid).trim());
+    if (Number.isFinite(saved) && now < saved) writeFileSync(this.#system.nsLastPid, String(saved));
+    if (started.length === 0) return;
     this.#syncing = true;
     void (async () => {
-      const saved = readFileSync(NS_LAST_PID, "utf8").trim();
-      for (const task of added) {
-        if (this.#stopped) break;
-        if (!(await this.start(task))) this.#failed.add(task.pid);
-        else await this.bind(task.pid).catch(() => this.#failed.add(task.pid));
-      }
-      // Back to where the command's pids were, so they stay away from simulated ones.
-      writeFileSync(NS_LAST_PID, saved);
-      this.#syncing = false;
-    })();
+        for (const task of started) {
+          try {
+            await this.bind(task.pid);
+            this.#failures.delete(task.pid);
+          } catch {
+            // gone meanwhile, or not mountable: drop it, and try again later (bounded)
+            const child = this.#live.get(task.pid);
+            this.#live.delete(task.pid);
+            child?.kill("SIGKILL");
+            this.#failed(task.pid);
+          }
+        }
+    })().finally(() => (this.#syncing = false));
+  }
+
+  #due(pid: number): boolean {
+    const failure = this.#failures.get(pid);
+    return !failure || (failure.count < MAX_START_FAILURES && this.#tick >= failure.retryAt);
+  }
+
+  #failed(pid: number): void {
+    const count = (this.#failures.get(pid)?.count ?? 0) + 1;
+    this.#failures.set(pid, { count, retryAt: this.#tick + 2 ** (count - 1) });
   }
 
   /** A real process that `task` (same pid) now stands for: its /proc files become the task's. */
@@ -479,7 +542,7 @@ class ProcessMirror {
     this.#adopted.clear();
     // A dead process's mounts go with it, but an orphan's zombie (ours to reap, as pid 1,
     // and node does not) would keep them, and with them the FUSE connection.
-    for (const target of this.#mounts) await run("umount", ["-l", target]);
+    for (const target of this.#mounts) await this.#system.exec("umount", ["-l", target]);
     this.#mounts.clear();
   }
 }
