@@ -262,6 +262,28 @@ describe("damon-sim run's placeholders (ProcessMirror)", () => {
     expect(forks).toBeGreaterThan(5);
     expect(forks).toBeLessThanOrEqual(5 * 8);
   });
+
+  it("a sync still mounting when stop() comes leaves no placeholder nor mount behind", async () => {
+    const { mirror, log, settle, holdMounts } = fakeSystem();
+    let release!: () => void;
+    holdMounts(new Promise<void>((resolve) => (release = resolve)));
+    mirror.sync([kdamond(371), kdamond(372)]);
+    const stopped = mirror.stop();
+    release();
+    holdMounts(undefined);
+    await stopped;
+    mirror.sync([kdamond(374)]); // a tick after the end: nothing happens
+    await settle();
+    // the mount under way is undone, no other is made, and both placeholders end
+    expect(log).toEqual([
+      "fork 371",
+      "fork 372",
+      "mount /proc/371/maps (ns_last_pid 10000)",
+      "umount /proc/371/maps (ns_last_pid 10000)",
+      "kill 371",
+      "kill 372",
+    ]);
+  });
 });
 
 describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim run's cleanup", () => {

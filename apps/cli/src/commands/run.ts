@@ -402,6 +402,8 @@ export class ProcessMirror {
   readonly #adopted = new Map<number, Task>();
   /** Tasks whose pid a real process had taken: how often, and the tick to try again at. */
   readonly #failures = new Map<number, { count: number; retryAt: number }>();
+  /** Mounts still being made (sync's binds, adopt's), for stop() to wait for. */
+  readonly #inflight = new Set<Promise<unknown>>();
   #tick = 0;
   #syncing = false;
   #stopped = false;
@@ -425,6 +427,11 @@ export class ProcessMirror {
     for (let attempt = 0; attempt < 5; attempt++) {
       writeFileSync(this.#system.nsLastPid, String(task.pid - 1));
       const child = this.#system.spawnPlaceholder(exe);
+      if (this.#stopped) {
+        // stop() came first (it cannot while this runs synchronously, but cheap to be sure)
+        child.kill("SIGKILL");
+        return false;
+      }
       if (child.pid === task.pid) {
         this.#live.set(task.pid, child);
         child.on("exit", () => {
@@ -446,6 +453,11 @@ export class ProcessMirror {
       const target = `/proc/${pid}/${file}`;
       const { code, stderr } = await this.#system.exec("mount", ["--bind", join(this.#fuseDir, `proc/${pid}/${file}`), target]);
       if (code !== 0) throw new RunError("run", `cannot mount the simulated ${target}: ${stderr.trim()}`);
+      if (this.#stopped) {
+        // stop() has unmounted what it knew of: this one is ours to undo
+        await this.#system.exec("umount", ["-l", target]);
+        throw new RunError("run", "stopped");
+      }
       this.#mounts.add(target);
     }
   }
@@ -480,12 +492,14 @@ export class ProcessMirror {
     if (Number.isFinite(saved) && now < saved) writeFileSync(this.#system.nsLastPid, String(saved));
     if (started.length === 0) return;
     this.#syncing = true;
-    void (async () => {
+    this.#track(
+      (async () => {
         for (const task of started) {
           try {
             await this.bind(task.pid);
             this.#failures.delete(task.pid);
           } catch {
+            if (this.#stopped) return;
             // gone meanwhile, or not mountable: drop it, and try again later (bounded)
             const child = this.#live.get(task.pid);
             this.#live.delete(task.pid);
@@ -493,7 +507,8 @@ export class ProcessMirror {
             this.#failed(task.pid);
           }
         }
-    })().finally(() => (this.#syncing = false));
+      })().finally(() => (this.#syncing = false)),
+    );
   }
 
   #due(pid: number): boolean {
@@ -506,11 +521,16 @@ export class ProcessMirror {
     this.#failures.set(pid, { count, retryAt: this.#tick + 2 ** (count - 1) });
   }
 
+  #track(work: Promise<unknown>): void {
+    this.#inflight.add(work);
+    void work.finally(() => this.#inflight.delete(work));
+  }
+
   /** A real process that `task` (same pid) now stands for: its /proc files become the task's. */
   adopt(task: Task): void {
     this.#adopted.set(task.pid, task);
     // Its stat and status stay real (parent, state, times): only the memory is simulated.
-    void this.bind(task.pid, ["maps", "statm"]).catch(() => undefined); // it may be gone already
+    this.#track(this.bind(task.pid, ["maps", "statm"]).catch(() => undefined)); // it may be gone already
   }
 
   /** Ends what outlived its other half: the simulated task of a gone process, and vice versa. */
@@ -526,9 +546,14 @@ export class ProcessMirror {
     }
   }
 
-  /** Ends every placeholder and adopted process, and unmounts their /proc files. */
+  /**
+   * Ends every placeholder and adopted process, and unmounts their /proc files. Mounts still
+   * being made finish first (bind undoes them), so nothing of ours outlives this.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    const settled = Promise.allSettled([...this.#inflight]);
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     const children = [...this.#live.values()];
     this.#live.clear();
     for (const child of children) child.kill("SIGKILL");
