@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { checkFuse } from "@damon-sim/fuse";
 import { describe, expect, it } from "vitest";
 import type { Task } from "@damon-sim/core";
-import { ProcessMirror, removeWorkDir, type MirrorSystem, type Placeholder } from "./commands/run.js";
+import { childPids, ProcessMirror, removeWorkDir, type MirrorSystem, type Placeholder } from "./commands/run.js";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const fixtures = fileURLToPath(new URL("../../../../shared/fixtures/masim", import.meta.url));
@@ -171,6 +171,28 @@ describe.skipIf(unavailable !== null && process.env.CI !== "true")("damon-sim ru
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(readdirSync(tmp)).toEqual([]);
     rmdirSync(tmp);
+  });
+});
+
+describe("damon-sim run: finding the inner half to pass SIGTERM to", () => {
+  it("reads /proc/PID/task/PID/children, or without CONFIG_PROC_CHILDREN each process's ppid", () => {
+    const proc = mkdtempSync(join(tmpdir(), "damon-sim-proc-"));
+    const stat = (pid: number, comm: string, ppid: number) => {
+      mkdirSync(join(proc, String(pid)));
+      writeFileSync(join(proc, String(pid), "stat"), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 107 0 0 0\n`);
+    };
+    stat(100, "unshare", 1);
+    stat(101, "node", 100);
+    stat(102, "a) S 100 (odd", 7); // a comm that looks like fields
+    stat(103, "sleep", 101);
+    writeFileSync(join(proc, "meminfo"), "");
+    expect(childPids(100, proc)).toEqual([101]);
+    expect(childPids(101, proc)).toEqual([103]);
+    mkdirSync(join(proc, "100/task/100"), { recursive: true });
+    writeFileSync(join(proc, "100/task/100/children"), "101 ");
+    expect(childPids(100, proc)).toEqual([101]);
+    // the real /proc: this process is its parent's child
+    expect(childPids(process.ppid)).toContain(process.pid);
   });
 });
 

@@ -147,8 +147,29 @@ function outside(): Promise<number> {
 }
 
 function signalInner(unshare: ChildProcess, signal: NodeJS.Signals): void {
-  const inner = readText(`/proc/${unshare.pid}/task/${unshare.pid}/children`).trim().split(/\s+/)[0];
-  if (inner) process.kill(Number(inner), signal);
+  const [inner] = childPids(unshare.pid!);
+  if (inner) process.kill(inner, signal);
+}
+
+/**
+ * The children of `pid`: /proc/PID/task/PID/children where the kernel has it
+ * (CONFIG_PROC_CHILDREN), else every /proc/N/stat whose ppid (the 4th field) is `pid`.
+ */
+export function childPids(pid: number, proc = "/proc"): number[] {
+  try {
+    return readFileSync(`${proc}/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no such file: scan
+  }
+  const children: number[] = [];
+  for (const name of readDirQuietly(proc)) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readText(`${proc}/${name}/stat`);
+    // after the comm's closing parenthesis (a comm may hold any character): state, ppid
+    const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    if (Number(ppid) === pid) children.push(Number(name));
+  }
+  return children.sort((a, b) => a - b);
 }
 
 function readText(path: string): string {
