@@ -25,7 +25,7 @@ export interface ContextPlan {
  * damon_sysfs_build_ctx's checks, in order: attributes (damon_set_attrs), then targets
  * (one paddr target from 5.19, pids that exist, regions in order), then schemes (filters).
  */
-export function planContext(sys: SysfsContext, b: SysfsBehaviour, machine: Machine): ContextPlan | number {
+export function planContext(sys: SysfsContext, b: SysfsBehaviour, machine: Machine, runningPids?: number[]): ContextPlan | number {
   const { sampleUs, aggrUs, updateUs } = sys.intervals;
   const { min, max } = sys.nrRegions;
   if (min < 3n || min > max) return -Errno.EINVAL;
@@ -33,16 +33,18 @@ export function planContext(sys: SysfsContext, b: SysfsBehaviour, machine: Machi
   const ops = sys.operations as ContextPlan["ops"];
   if (b.onePaddrTarget && ops === "paddr" && sys.targets.nr > 1) return -Errno.EINVAL;
   const targets: ContextPlan["targets"] = [];
-  for (const t of sys.targets.items) {
-    if (ops !== "paddr" && !(t.pid > 0 && machine.task(t.pid))) return -Errno.EINVAL;
-    const ranges: Array<{ start: bigint; end: bigint }> = [];
-    for (const r of t.regions.items) {
-      if (r.start > r.end) return -Errno.EINVAL;
-      const prev = ranges[ranges.length - 1];
-      if (prev && prev.end > r.start) return -Errno.EINVAL;
-      ranges.push({ start: r.start, end: r.end });
+  for (const [i, t] of sys.targets.items.entries()) {
+    // Before 6.7 a commit's damon_sysfs_update_target error was ignored: a running target
+    // with an invalid pid keeps its pid and regions; with invalid regions, its regions.
+    const lenient = runningPids !== undefined && i < runningPids.length && !b.commitChecksTargetUpdate;
+    if (ops !== "paddr" && !(t.pid > 0 && machine.task(t.pid))) {
+      if (!lenient) return -Errno.EINVAL;
+      targets.push({ pid: runningPids[i], ranges: [] });
+      continue;
     }
-    targets.push({ pid: t.pid, ranges });
+    const ranges = rangesOf(t.regions.items);
+    if (typeof ranges === "number" && !lenient) return ranges;
+    targets.push({ pid: t.pid, ranges: typeof ranges === "number" ? [] : ranges });
   }
   const schemes: DamosSpec[] = [];
   for (const s of sys.schemes.items) {
@@ -56,6 +58,18 @@ export function planContext(sys: SysfsContext, b: SysfsBehaviour, machine: Machi
     targets,
     schemes,
   };
+}
+
+/** damon_sysfs_set_regions' checks: no region ends before it starts, none overlaps the previous. */
+function rangesOf(regions: ReadonlyArray<{ start: bigint; end: bigint }>): Array<{ start: bigint; end: bigint }> | number {
+  const ranges: Array<{ start: bigint; end: bigint }> = [];
+  for (const r of regions) {
+    if (r.start > r.end) return -Errno.EINVAL;
+    const prev = ranges[ranges.length - 1];
+    if (prev && prev.end > r.start) return -Errno.EINVAL;
+    ranges.push({ start: r.start, end: r.end });
+  }
+  return ranges;
 }
 
 // damon_sysfs_mk_scheme. A filter that cannot be made fails the scheme, which the kernel

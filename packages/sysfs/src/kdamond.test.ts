@@ -337,6 +337,48 @@ describe.each(since("5.19"))("commit (%s)", (version) => {
   });
 });
 
+describe.each(since("5.19"))("commit with an invalid pid or region for a running target (%s)", (version) => {
+  it("stops the kdamond from 6.7; before, that target keeps its pid and regions", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(500_000);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    const regions = ctx.regionsOf(0).map((r) => [r.start, r.end]);
+    t.setup([`${t.C}/targets/0/pid_target`, "99999"], [`${t.C}/monitoring_attrs/nr_regions/max`, "500"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    if (atLeast(version, "6.7")) {
+      expect(t.read("0/state")).toBe("off\n");
+      return;
+    }
+    expect(t.read("0/state")).toBe("on\n");
+    expect(ctx.targets.map((x) => x.id)).toEqual([t.pid]);
+    expect(ctx.attrs.maxNrRegions).toBe(500);
+    // Overlapping regions: the target's regions are kept as they are.
+    const R = `${t.C}/targets/0/regions`;
+    const base = regions[0][0];
+    t.setup([`${t.C}/targets/0/pid_target`, `${t.pid}`], [`${R}/nr_regions`, "2"], [`${R}/0/start`, `${base}`],
+      [`${R}/0/end`, `${base + 8192}`], [`${R}/1/start`, `${base + 4096}`], [`${R}/1/end`, `${base + 16384}`]);
+    const span = () => {
+      const r = ctx.regionsOf(0);
+      return [r[0].start, r[r.length - 1].end];
+    };
+    const before = span();
+    expect(before).toEqual([regions[0][0], regions[regions.length - 1][1]]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    expect(t.read("0/state")).toBe("on\n");
+    expect(span()).toEqual(before);
+  });
+
+  it("a new target with an invalid pid stops the kdamond in every version", async () => {
+    const t = await staged(version);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(300_000);
+    t.setup([`${t.C}/targets/nr_targets`, "2"], [`${t.C}/targets/0/pid_target`, `${t.pid}`], [`${t.C}/targets/1/pid_target`, "99999"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    expect(t.read("0/state")).toBe("off\n");
+  });
+});
+
 describe.each(since("6.9"))("update_schemes_effective_quotas (%s)", (version) => {
   it("copies each scheme's effective size quota", async () => {
     const t = await staged(version);

@@ -156,7 +156,8 @@ export class SysfsKdamond implements Numbered {
   // damon_sysfs_commit_input, from the after-aggregation callback. An error stops the kdamond.
   #commit(ctx: DamonContext): number {
     if (this.contexts.nr !== 1) return -Errno.EINVAL;
-    const plan = planContext(this.contexts.items[0], this.#hooks.behaviour, this.#hooks.sim.machine);
+    const running = ctx.targets.map((t) => t.id);
+    const plan = planContext(this.contexts.items[0], this.#hooks.behaviour, this.#hooks.sim.machine, running);
     if (typeof plan === "number") return plan;
     installPlan(ctx, plan, true, this.#hooks.behaviour);
     return 0;

@@ -44,6 +44,12 @@ export interface SysfsBehaviour {
   filterTypes: readonly string[];
   /** 6.6+: addr_start, addr_end, damon_target_idx in each filter directory. */
   filterRangeFiles: boolean;
+  /**
+   * 6.7+ (v6.7-rc2, "check error from damon_sysfs_update_target()"): a `commit` whose pid or
+   * regions for an already running target are invalid fails (and the kdamond stops); before,
+   * mainline ignored the error and that target kept its pid and regions.
+   */
+  commitChecksTargetUpdate: boolean;
   /** 6.7+: schemes/<S>/apply_interval_us. */
   applyInterval: boolean;
   /**
@@ -102,6 +108,7 @@ export function sysfsBehaviour(version: SysfsVersion): SysfsBehaviour {
     filterTypes: atLeast("6.6") ? ["anon", "memcg", "addr", "target"] : atLeast("6.3") ? ["anon", "memcg"] : [],
     filterRangeFiles: atLeast("6.6"),
     applyInterval: atLeast("6.7"),
+    commitChecksTargetUpdate: atLeast("6.7"),
     triedRegionsOneSnapshot: atLeast("6.7"),
     quotaGoals: atLeast("6.8"),
     goalMetric: atLeast("6.9"),
