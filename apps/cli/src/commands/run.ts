@@ -45,9 +45,9 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errno as FuseErrno, checkFuse, mount, type FuseMount } from "@damon-sim/fuse";
-import type { DamonContext, Machine, Task } from "@damon-sim/core";
+import type { Machine, Task } from "@damon-sim/core";
 import { DirNode, FileNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type Node } from "@damon-sim/dbgfs";
-import { DamonSysfs, SYSFS_VERSIONS, sysfsBehaviour, type SysfsVersion } from "@damon-sim/sysfs";
+import { attachSysfs, SYSFS_VERSIONS, type DamonSysfs, sysfsBehaviour, type SysfsVersion } from "@damon-sim/sysfs";
 import { BUILTIN_NAMES, builtinWorkload, loadMasimConfig, type WorkloadModel } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
 import { fuseHandler, spawnBuiltin, spawnModel } from "./mount.js";
@@ -200,17 +200,8 @@ async function inside(command: string[], options: RunOptions): Promise<number> {
   const version = options.kernel;
   const interfaces = parseRunKernel(version);
   const kernel = await SimKernel.create({ seed: options.seed, version: interfaces.debugfs });
-  let sysfs: DamonSysfs | undefined;
-  if (interfaces.sysfs) {
-    sysfs = new DamonSysfs(kernel.sim, { version: interfaces.sysfs });
-    // Its contexts emit damon_aggregated too (once each, however often they restart).
-    const watched = new WeakSet<DamonContext>();
-    sysfs.onContextStarted = (ctx) => {
-      if (watched.has(ctx)) return;
-      watched.add(ctx);
-      kernel.tracing.watch(ctx);
-    };
-  }
+  // Its contexts emit damon_aggregated too (attachSysfs watches each one it starts).
+  const sysfs = interfaces.sysfs ? attachSysfs(kernel, { version: interfaces.sysfs }) : undefined;
   const workloads = options.spawn.map((spec) => spawnBuiltin(kernel, workloadName(spec), !options.once));
 
   const work = mkdtempSync(join(tmpdir(), "damon-sim-run-"));
