@@ -75,8 +75,8 @@ export class DamonContext {
   readonly engine: PassEngine;
   /** Virtual time the context was created: the pre-6.7 interval baselines start here. */
   readonly createdUs: number;
-  /** fvaddr: no three-regions initialisation, no layout updates. */
-  readonly fixedRegions: boolean;
+  /** fvaddr: no three-regions initialisation, no layout updates. Settable: a sysfs commit switches vaddr/fvaddr online. */
+  fixedRegions: boolean;
   readonly #passes: DamonPasses;
   #attrs: DamonAttrs;
   #ops: OpsKind;

@@ -113,6 +113,8 @@ export function installPlan(ctx: DamonContext, plan: ContextPlan, online: boolea
   if (online && b.rescalesOnline) rescaleRegions(ctx, plan.attrs);
   ctx.setAttrs(plan.attrs, { online });
   const physical = plan.ops === "paddr";
+  // damon_select_ops comes first: fvaddr drops ops.update (no layout refits), vaddr brings it back.
+  if (online && !physical) ctx.fixedRegions = plan.ops === "fvaddr";
   const pids = plan.targets.map((t) => t.pid);
   const sameTargets = online && ctx.ops === (physical ? "paddr" : "vaddr") &&
     (physical ? ctx.targets.length === plan.targets.length : ctx.targets.map((t) => t.id).join() === pids.join());

@@ -446,6 +446,32 @@ describe.each(since("5.19"))("fvaddr (%s)", (version) => {
     const vaddr = await run("vaddr");
     expect(vaddr.last).toBeGreaterThan(16 * 4096);
   });
+
+  it("a commit switching between fvaddr and vaddr switches the layout updates too", async () => {
+    const t = await staged(version);
+    const base = t.sim.machine.task(t.pid)!.mm!.vmas[0].start;
+    const R = `${t.C}/targets/0/regions`;
+    t.setup([`${t.C}/operations`, "fvaddr"], [`${t.C}/monitoring_attrs/intervals/update_us`, "100000"], [`${R}/nr_regions`, "1"],
+      [`${R}/0/start`, `${base}`], [`${R}/0/end`, `${base + 16 * 4096}`]);
+    expect(t.write("0/state", "on")).toBe(2);
+    t.sim.runFor(500_000);
+    const ctx = t.sysfs.kdamonds.items[0].damonCtx!;
+    const span = () => {
+      const r = ctx.regionsOf(0);
+      return [r[0].start - base, r[r.length - 1].end - base];
+    };
+    expect(span()).toEqual([0, 16 * 4096]);
+    t.setup([`${t.C}/operations`, "vaddr"], [`${R}/nr_regions`, "0"]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    t.sim.runFor(500_000);
+    // ops.update is back: the regions are fitted to the mappings.
+    expect(span()[1]).toBeGreaterThan(16 * 4096);
+    t.setup([`${t.C}/operations`, "fvaddr"], [`${R}/nr_regions`, "1"], [`${R}/0/start`, `${base}`], [`${R}/0/end`, `${base + 16 * 4096}`]);
+    expect(t.write("0/state", "commit")).toBe(6);
+    t.sim.runFor(500_000);
+    expect(span()).toEqual([0, 16 * 4096]);
+    expect(t.read("0/state")).toBe("on\n");
+  });
 });
 
 describe.each(since("6.7"))("apply_interval_us (%s)", (version) => {
