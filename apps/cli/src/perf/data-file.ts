@@ -27,29 +27,58 @@ export function dataHeader(events: readonly string[]): string {
 
 export class PerfDataError extends Error {}
 
-/** Parses a whole file; a PerfDataError says what is wrong and where. */
-export function parsePerfData(text: string): PerfData {
-  if (!text.startsWith(MAGIC)) {
-    throw new PerfDataError(
-      text.startsWith("PERFILE") ? "a real perf.data file: read it with the real perf" : "not a damon-sim perf.data file (no magic line)",
-    );
-  }
-  const lines = text.slice(MAGIC.length).split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  else if (lines.length) throw new PerfDataError(`truncated: line ${lines.length + 1} has no newline`);
-  let events: string[] | null = null;
-  const samples: TraceEvent[] = [];
-  lines.forEach((line, i) => {
-    const lineNo = i + 2;
-    if (line.startsWith("# ") && samples.length === 0) {
+/** Checks the file's start (at least MAGIC.length characters of it, or all of a shorter file). */
+export function checkMagic(start: string): void {
+  if (start.startsWith(MAGIC)) return;
+  throw new PerfDataError(start.startsWith("PERFILE") ? "a real perf.data file: read it with the real perf" : "not a damon-sim perf.data file (no magic line)");
+}
+
+/**
+ * The lines after the magic line, one at a time (without their newline): header lines, then
+ * events. Used whole by parsePerfData and line by line by `perf script`, which streams.
+ */
+export class PerfDataParser {
+  #lineNo = 1; // the magic line
+  #events: string[] | null = null;
+  #sampled = false;
+
+  /** The next line: its event, or undefined for a header line. */
+  line(line: string): TraceEvent | undefined {
+    const lineNo = ++this.#lineNo;
+    if (line.startsWith("# ") && !this.#sampled) {
       const m = /^# events: (.*)$/.exec(line);
-      if (m) events = m[1] === "" ? [] : m[1].split(",");
-      return;
+      if (m) this.#events = m[1] === "" ? [] : m[1].split(",");
+      return undefined;
     }
     const event = parseTraceLine(line);
     if (!event) throw new PerfDataError(`line ${lineNo}: not a trace event: '${line.slice(0, 60)}'`);
-    samples.push(event);
-  });
-  if (!events) throw new PerfDataError("no '# events:' header");
-  return { events, samples };
+    this.#sampled = true;
+    return event;
+  }
+
+  /** The recorded events' names, from the header. */
+  events(): string[] {
+    if (!this.#events) throw new PerfDataError("no '# events:' header");
+    return this.#events;
+  }
+
+  /** Line N (1-based, counting the magic line) of a last line without a newline. */
+  truncated(): PerfDataError {
+    return new PerfDataError(`truncated: line ${this.#lineNo + 1} has no newline`);
+  }
+}
+
+/** Parses a whole file; a PerfDataError says what is wrong and where. */
+export function parsePerfData(text: string): PerfData {
+  checkMagic(text);
+  const lines = text.slice(MAGIC.length).split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  else if (lines.length) throw new PerfDataError(`truncated: line ${lines.length + 1} has no newline`);
+  const parser = new PerfDataParser();
+  const samples: TraceEvent[] = [];
+  for (const line of lines) {
+    const event = parser.line(line);
+    if (event) samples.push(event);
+  }
+  return { events: parser.events(), samples };
 }

@@ -1,11 +1,12 @@
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { constants } from "node:os";
 import { RunError } from "../errors.js";
 import { describe } from "../io.js";
 import { parsePerfArgs } from "./args.js";
-import { PerfDataError, parsePerfData } from "./data-file.js";
+import { PerfDataError } from "./data-file.js";
 import { recordEvents } from "./record.js";
-import { scriptLines } from "./script.js";
+import { scriptStream, type ScriptFormat } from "./script.js";
 import { availableTracepoints } from "./tracefs.js";
 import { traceEvents } from "./trace.js";
 import { perfVersionLine, pidWidth, simulatedKernel } from "./version.js";
@@ -65,34 +66,54 @@ export async function perfCommand(argv: readonly string[]): Promise<number> {
       if (result.signal) process.exit(0);
       return result.status;
     }
-    case "script": {
-      const { input } = invocation;
-      let text: string;
-      try {
-        const info = await stat(input);
-        // perf refuses files of other users unless forced (damo always passes --force)
-        const uid = process.getuid?.() ?? 0;
-        if (!invocation.force && info.uid !== uid && info.uid !== 0) {
-          throw new RunError(input, "not owned by current user or root (use -f to override)");
-        }
-        text = await readFile(input, "utf8");
-      } catch (error) {
-        if (error instanceof RunError) throw error;
-        throw new RunError(input, `cannot read: ${describe(error)}${(error as NodeJS.ErrnoException).code === "ENOENT" ? " (try 'perf record' first)" : ""}`);
-      }
-      let lines: string[];
-      try {
-        const data = parsePerfData(text);
-        lines = [...scriptLines(data, { fields: invocation.fields, nanoseconds: invocation.nanoseconds, pidWidth: pidWidth(simulatedKernel()) })];
-      } catch (error) {
-        if (error instanceof PerfDataError) throw new RunError(input, error.message);
-        throw error;
-      }
-      // In chunks: damo reads the whole output through a pipe.
-      for (let i = 0; i < lines.length; i += 4096) out(lines.slice(i, i + 4096).join(""));
+    case "script":
+      await script(invocation.input, invocation.force, {
+        fields: invocation.fields,
+        nanoseconds: invocation.nanoseconds,
+        pidWidth: pidWidth(simulatedKernel()),
+      });
       return 0;
+  }
+}
+
+/**
+ * `perf script -i FILE`: streamed, from the file in chunks to stdout as fast as its reader
+ * takes it (damo reads the whole output through a pipe; `| head` ends it quietly, see main).
+ */
+async function script(input: string, force: boolean, format: ScriptFormat): Promise<void> {
+  const cannotRead = (error: unknown) =>
+    new RunError(input, `cannot read: ${describe(error)}${(error as NodeJS.ErrnoException).code === "ENOENT" ? " (try 'perf record' first)" : ""}`);
+  let info;
+  try {
+    info = await stat(input);
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  // perf refuses files of other users unless forced (damo always passes --force)
+  const uid = process.getuid?.() ?? 0;
+  if (!force && info.uid !== uid && info.uid !== 0) throw new RunError(input, "not owned by current user or root (use -f to override)");
+  if (info.isDirectory()) throw cannotRead(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+  async function* chunks(): AsyncGenerator<string> {
+    try {
+      yield* createReadStream(input, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>;
+    } catch (error) {
+      throw cannotRead(error);
     }
   }
+  try {
+    await scriptStream(chunks(), format, writeStdout);
+  } catch (error) {
+    if (error instanceof PerfDataError) throw new RunError(input, error.message);
+    throw error;
+  }
+}
+
+/** Resolves once stdout takes more (at once, unless its pipe is full). */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once("drain", resolve);
+  });
 }
 
 function globToRegExp(pattern: string): RegExp {

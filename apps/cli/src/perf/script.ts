@@ -1,5 +1,5 @@
 import type { ScriptFields } from "./args.js";
-import { PerfDataError, type PerfData } from "./data-file.js";
+import { checkMagic, MAGIC, PerfDataError, PerfDataParser, type PerfData } from "./data-file.js";
 import type { TraceEvent } from "./trace-line.js";
 
 export interface ScriptFormat {
@@ -16,14 +16,20 @@ export interface ScriptFormat {
  * event's own text.
  */
 export function* scriptLines(data: PerfData, format: ScriptFormat): Generator<string> {
+  const line = scriptFormatter(data.events, format);
+  for (const s of data.samples) yield line(s);
+}
+
+/** One sample's line (see scriptLines), for a file that recorded `events`. */
+export function scriptFormatter(events: readonly string[], format: ScriptFormat): (s: TraceEvent) => string {
   const { fields, pidWidth } = format;
-  const nameWidth = Math.max(0, ...data.events.map((e) => e.length));
+  const nameWidth = Math.max(0, ...events.map((e) => e.length));
   const fullName = new Map<string, string>();
-  for (const e of data.events) {
+  for (const e of events) {
     const colon = e.indexOf(":");
     if (colon > 0) fullName.set(e.slice(colon + 1), e);
   }
-  for (const s of data.samples) {
+  return (s) => {
     const name = fullName.get(s.name);
     if (!name) throw new PerfDataError(`a ${s.name} event, which the '# events:' header does not list`);
     let line = "";
@@ -34,8 +40,43 @@ export function* scriptLines(data: PerfData, format: ScriptFormat): Generator<st
     if (fields.has("time")) line += format.nanoseconds ? `${s.secs.padStart(5)}.${fraction(s, 9)}: ` : `${`${s.secs}.${fraction(s, 6)}`.padStart(12)}: `;
     if (fields.has("event")) line += `${name.padStart(nameWidth)}: `;
     if (fields.has("trace")) line += s.fields;
-    yield `${line}\n`;
+    return `${line}\n`;
+  };
+}
+
+/**
+ * `perf script` over a file read in chunks: each chunk's lines are written (awaiting `write`,
+ * which waits for the reader) before the next is read, so a recording of any length streams
+ * through in bounded memory, as perf's own does. A PerfDataError says what is wrong and where.
+ */
+export async function scriptStream(chunks: AsyncIterable<string>, format: ScriptFormat, write: (text: string) => Promise<void>): Promise<void> {
+  const parser = new PerfDataParser();
+  let line: ((s: TraceEvent) => string) | undefined;
+  let start = ""; // until the magic line is checked
+  let rest = ""; // a line not yet ended
+  for await (const chunk of chunks) {
+    let text = chunk;
+    if (start.length < MAGIC.length) {
+      start += chunk;
+      if (start.length < MAGIC.length) continue;
+      checkMagic(start);
+      text = start.slice(MAGIC.length);
+      start = MAGIC; // checked
+    }
+    const lines = (rest + text).split("\n");
+    rest = lines.pop()!;
+    let out = "";
+    for (const text of lines) {
+      const sample = parser.line(text);
+      if (!sample) continue;
+      line ??= scriptFormatter(parser.events(), format);
+      out += line(sample);
+    }
+    if (out) await write(out);
   }
+  if (start.length < MAGIC.length) checkMagic(start);
+  if (rest) throw parser.truncated();
+  parser.events(); // a file without the header is an error even without samples
 }
 
 /** The timestamp's fraction in `digits` digits: truncated as perf's usec printing does, or padded. */
