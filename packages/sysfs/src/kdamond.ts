@@ -191,6 +191,7 @@ export class SysfsKdamond implements Numbered {
    */
   #updateTriedRegions(ctx: DamonContext, sysCtx: SysfsContext, withDirs: boolean, callbacks: Callback[]): void {
     const sim = this.#hooks.sim;
+    const oneSnapshot = this.#hooks.behaviour.triedRegionsOneSnapshot;
     const started = new Set<number>();
     const finished = new Set<number>();
     // 6.7+: a scheme that tried nothing is finished once two of its apply intervals passed.
@@ -203,13 +204,21 @@ export class SysfsKdamond implements Numbered {
     let index = 0;
     let offApply: (() => void) | null = null;
     let offSampling: (() => void) | null = null;
+    // damon_sysfs_upd_schemes_regions_stop, from the callback itself: later applications of
+    // the same kdamond pass are not recorded.
+    const stop = () => {
+      (offApply as (() => void) | null)?.();
+      (offSampling as (() => void) | null)?.();
+      offSampling = null;
+      return "done" as const;
+    };
     const applyIntervalOf = (s: DamonContext["schemes"][number]) => s.applyIntervalUs || ctx.attrs.aggrUs;
     // The kernel waits as long as the update takes: up to two apply intervals past the start.
     const longestTimeout = Math.max(0, ...ctx.schemes.map((s) => 2 * applyIntervalOf(s)));
     this.#request(ctx, callbacks, () => {
       if (!offApply) {
         this.#forEachScheme((s) => s.clearTriedRegions());
-        if (this.#hooks.behaviour.triedRegionsOneSnapshot) ctx.schemes.forEach((s, i) => (timeouts[i] = sim.now + 2 * applyIntervalOf(s)));
+        if (oneSnapshot) ctx.schemes.forEach((s, i) => (timeouts[i] = sim.now + 2 * applyIntervalOf(s)));
         offApply = ctx.onBeforeDamosApply((t, start, end, scheme) => {
           const i = ctx.schemes.indexOf(scheme);
           const sys = sysCtx.schemes.items[i];
@@ -220,15 +229,15 @@ export class SysfsKdamond implements Numbered {
           sys.addTriedRegion(region, withDirs ? index++ : null);
         });
         // Before 6.9 an after_sampling callback of its own marks them (damon_sysfs_after_sampling).
-        if (!this.#hooks.behaviour.commandsEverySample) offSampling = ctx.onAfterSampling(markFinished);
+        if (oneSnapshot && !this.#hooks.behaviour.commandsEverySample) offSampling = ctx.onAfterSampling(markFinished);
         return "again";
       }
+      // Before 6.7 the next request callback ends the update, whatever was tried.
+      if (!oneSnapshot) return stop();
       if (this.#hooks.behaviour.commandsEverySample) markFinished(); // damos_sysfs_mark_finished_regions_updates
-      return sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i)) ? "done" : "again";
-      // A deactivated kdamond never finishes the update; the sim gives it up (no fallback action).
-    }, () => {}, this.#hooks.behaviour.triedRegionsOneSnapshot ? longestTimeout : 0);
-    (offApply as (() => void) | null)?.();
-    (offSampling as (() => void) | null)?.();
+      return sysCtx.schemes.items.every((_, i) => i >= ctx.schemes.length || finished.has(i)) ? stop() : "again";
+    }, () => {}, oneSnapshot ? longestTimeout : 0); // deactivated: the sim gives the update up, nothing more
+    stop();
   }
 
   /**
