@@ -62,5 +62,8 @@ describe("/proc", () => {
 
   it("iomem: the physical address space as System RAM, which damo takes as paddr's default region", () => {
     expect(read("/proc/iomem")).toBe("00000000-00000fff : Reserved\n00001000-3ffffffff : System RAM\n");
+    // proc_create_seq_data("iomem", 0, ...): mode 0 is S_IRUGO, as for meminfo
+    expect(kernel.vfs.stat("/proc/iomem")).toMatchObject({ kind: "file", mode: 0o444 });
+    expect(kernel.vfs.stat("/proc/meminfo")).toMatchObject({ kind: "file", mode: 0o444 });
   });
 });

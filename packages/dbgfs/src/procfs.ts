@@ -22,7 +22,9 @@ export function procfs(machine: Machine): DirNode {
     }
   });
   root.add(new FileNode("meminfo", 0o444, text(() => formatMeminfo(machine))));
-  root.add(new FileNode("iomem", 0o400, text(() => formatIomem(machine))));
+  // proc_create_seq_data("iomem", 0, ...): mode 0 means S_IRUGO (the kernel zeroes the
+  // addresses for readers without CAP_SYS_ADMIN instead)
+  root.add(new FileNode("iomem", 0o444, text(() => formatIomem(machine))));
   const kernel = root.add(new DirNode("sys", 0o555)).add(new DirNode("kernel", 0o555));
   kernel.add(
     new FileNode("ns_last_pid", 0o666, {
