@@ -4,5 +4,5 @@ export { attachSysfs, DamonSysfs, type DamonSysfsOptions } from "./damon-sysfs.j
 export { SysfsKdamond } from "./kdamond.js";
 export { SysfsFilter, SysfsGoal, SysfsScheme, SysfsTriedRegion, GOAL_METRICS, WMARK_METRICS } from "./schemes.js";
 export {
-  DEFAULT_SYSFS_VERSION, SYSFS_VERSIONS, sysfsBehaviour, sysfsVersionFor, type SysfsBehaviour, type SysfsVersion,
+  DEFAULT_SYSFS_VERSION, SYSFS_VERSIONS, sysfsBehaviour, type SysfsBehaviour, type SysfsVersion,
 } from "./versions.js";

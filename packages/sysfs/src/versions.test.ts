@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { SYSFS_VERSIONS, sysfsBehaviour, sysfsVersionFor } from "./versions.js";
+import { SYSFS_VERSIONS, sysfsBehaviour } from "./versions.js";
 
 describe("versions", () => {
-  it("maps kernel versions to the preset at or before them", () => {
-    expect(sysfsVersionFor("6.8")).toBe("6.8");
-    expect(sysfsVersionFor("6.5")).toBe("6.3");
-    expect(sysfsVersionFor("6.10.3")).toBe("6.9");
-    expect(sysfsVersionFor("5.18.19")).toBe("5.18");
-    expect(sysfsVersionFor("5.17")).toBeNull();
-    expect(sysfsVersionFor("seed")).toBeNull();
+  it("turns on 6.7's tried-regions snapshot and commit target checks at 6.7", () => {
+    const on = (v: (typeof SYSFS_VERSIONS)[number]) => [sysfsBehaviour(v).triedRegionsOneSnapshot, sysfsBehaviour(v).commitChecksTargetUpdate];
+    expect(on("6.6")).toEqual([false, false]);
+    expect(on("6.7")).toEqual([true, true]);
+    expect(on("6.9")).toEqual([true, true]);
   });
 
   it("takes core's switches from dbgfs's preset at or before each release, 6.7 from 6.8's", () => {

@@ -116,18 +116,3 @@ export function sysfsBehaviour(version: SysfsVersion): SysfsBehaviour {
     core: dbgfsBehaviour(coreVersion).core,
   };
 }
-
-/**
- * The sysfs preset for a kernel version string ("6.8", "6.5", "5.15"...): the newest preset
- * at or before it, or null before 5.18 (no sysfs interface; "seed" too).
- */
-export function sysfsVersionFor(kernel: string): SysfsVersion | null {
-  const parse = (v: string) => {
-    const m = /^(\d+)\.(\d+)/.exec(v);
-    return m ? Number(m[1]) * 1000 + Number(m[2]) : -1;
-  };
-  const wanted = parse(kernel);
-  let best: SysfsVersion | null = null;
-  for (const v of SYSFS_VERSIONS) if (parse(v) <= wanted) best = v;
-  return best;
-}
