@@ -31,6 +31,13 @@ describe("/proc", () => {
     expect(fields).toHaveLength(52);
     expect(fields.slice(2, 4)).toEqual(["I", "2"]);
     expect(fields[22]).toBe("0");
+    // as on a kernel: rsslim is RLIM_INFINITY without an mm too; kthread_create()'s
+    // exit_signal is SIGCHLD, while kthreadd and init (kernel_thread() without it) have 0
+    expect(fields[24]).toBe("18446744073709551615");
+    expect(fields[37]).toBe("17");
+    expect(read(`/proc/${task.pid}/stat`).split(" ")[37]).toBe("17");
+    expect(read("/proc/2/stat").split(" ")[37]).toBe("0");
+    expect(read("/proc/1/stat").split(" ")[37]).toBe("0");
   });
 
   it("statm is seven page counts that agree with maps", () => {

@@ -100,6 +100,12 @@ function formatStatm(task: Task): string {
 }
 
 // do_task_stat(): 52 fields. Simulated tasks sleep (S); kernel threads are kthreadd's children.
+// rsslim is the RLIMIT_RSS every task inherits from init_task: RLIM_INFINITY, printed even
+// without an mm. exit_signal is SIGCHLD (17) for what forks or kthread_create() make; init and
+// kthreadd come from kernel_thread() without it, so theirs is 0.
+const RLIM_INFINITY = "18446744073709551615";
+const SIGCHLD = 17;
+
 function formatStat(task: Task): string {
   const m = memoryPages(task);
   const kthread = task.kind === "kthread";
@@ -110,10 +116,10 @@ function formatStat(task: Task): string {
     0, 0, m?.majorFaults ?? 0, 0, // minflt cminflt majflt cmajflt
     0, 0, 0, 0, // utime stime cutime cstime
     20, 0, 1, 0, 0, // priority nice num_threads itrealvalue starttime
-    (m?.size ?? 0) * PAGE_SIZE, m?.resident ?? 0, kthread ? 0 : "18446744073709551615",
+    (m?.size ?? 0) * PAGE_SIZE, m?.resident ?? 0, RLIM_INFINITY,
     m?.startCode ?? (kthread ? 0 : 1), m?.endCode ?? (kthread ? 0 : 1), m?.startStack ?? 0, 0, 0, // kstkesp/eip: 0 unless ptraced
     0, 0, kthread ? 0x7fffffff : 0, 0, // signal blocked sigignore sigcatch
-    0, 0, 0, kthread ? 0 : 17, 0, 0, 0, 0, 0, 0, // wchan 0 0 exit_signal processor rt_priority policy blkio gtime cgtime
+    0, 0, 0, task.pid <= 2 ? 0 : SIGCHLD, 0, 0, 0, 0, 0, 0, // wchan 0 0 exit_signal processor rt_priority policy blkio gtime cgtime
     m?.startData ?? 0, m?.endData ?? 0, m?.startBrk ?? 0,
     m ? m.startStack + 0x100 : 0, m ? m.startStack + 0x110 : 0, m ? m.startStack + 0x110 : 0, m ? m.startStack + 0xfe0 : 0, 0,
   ];
