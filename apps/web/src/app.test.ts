@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeSimWorker } from "../node-sim-worker.mjs";
 import { ISOLATION_HEADERS, serve } from "../serve.mjs";
 import type { RunConfig } from "./protocol.js";
+import { cliRecord } from "./test-support.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -236,16 +237,12 @@ describe.skipIf(!haveChromium)(haveChromium ? "web app in Chromium" : `web app i
 
   async function recordInNode(): Promise<Buffer> {
     if (nodeRecord) return nodeRecord;
-    const chunks: Uint8Array[] = [];
-    const session = await Session.create({
+    return (nodeRecord = await cliRecord({
       workload: { builtin: "stairs" },
       attrs: { sampleUs: 5000, aggrUs: 100000, opsUpdateUs: 1000000, minNrRegions: 10, maxNrRegions: 1000 },
       seed: 3,
       durationUs: 4e6,
-      record: { format: "json_compressed", sink: { write: (c) => void chunks.push(c.slice()) } },
-    });
-    await session.run(undefined, 100_000);
-    return (nodeRecord = Buffer.concat(chunks));
+    }));
   }
 
   let sharedHeats: Array<number | null>;
@@ -332,16 +329,7 @@ describe.skipIf(!haveChromium)(haveChromium ? "web app in Chromium" : `web app i
     const [chromium, node] = await Promise.all([workerRecordInChromium(config), workerRecordInNode(config)]);
     expect(inflateSync(chromium).length).toBeGreaterThan(400 * 100); // 400 aggregations
     expect(chromium.equals(node)).toBe(true);
-    const chunks: Uint8Array[] = [];
-    const session = await Session.create({
-      workload: config.workload,
-      attrs: config.attrs,
-      seed: config.seed,
-      durationUs: config.durationUs,
-      record: { format: "json_compressed", sink: { write: (c) => void chunks.push(c.slice()) } },
-    });
-    await session.run(undefined, 100_000);
-    expect(chromium.equals(Buffer.concat(chunks))).toBe(true);
+    expect(chromium.equals(await cliRecord(config))).toBe(true);
   }, 60_000);
 
   it("runs with accuracy and a pageout scheme to the same record bytes in Chromium and Node", async () => {

@@ -1,10 +1,10 @@
-import { Session } from "@damon-sim/session";
 import { describe, expect, it } from "vitest";
 import { messageTransport } from "./log-transport.js";
 import { MAX_SPEED, Pacer, type PacerClock } from "./pacer.js";
 import type { JobInfo, RunConfig } from "./protocol.js";
 import { chunkUs, runSessionJob } from "./session-job.js";
 import { LogReader, LogWriter } from "./snapshot-log.js";
+import { cliRecord } from "./test-support.js";
 
 const immediate: PacerClock = {
   now: () => performance.now(),
@@ -21,20 +21,6 @@ const CONFIG: RunConfig = {
   pageoutIdleUs: 0,
   speed: MAX_SPEED,
 };
-
-/** The record `damon-sim record` writes for the same inputs (Session, 100 ms chunks). */
-async function cliRecord(config: RunConfig): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  const session = await Session.create({
-    workload: config.workload,
-    attrs: config.attrs,
-    seed: config.seed,
-    durationUs: config.durationUs,
-    record: { format: "json_compressed", sink: { write: (c) => void chunks.push(c.slice()) } },
-  });
-  await session.run(undefined, 100_000);
-  return Buffer.concat(chunks);
-}
 
 function job(config: RunConfig, pacer: Pacer) {
   const reader = new LogReader();
