@@ -3,17 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { RecordFormatError } from "./errors.js";
 import { readAllSnapshots } from "./read.js";
-import { writeAll } from "./test-support.js";
-import type { RecordFormat, RecordSnapshot } from "./types.js";
+import { smallRecord, writeAll } from "./test-support.js";
+import type { RecordFormat } from "./types.js";
 
-const record: RecordSnapshot[] = Array.from({ length: 6 }, (_, i) => ({
-  startNs: i * 100_000_000,
-  endNs: (i + 1) * 100_000_000,
-  targets: [
-    { id: 1, regions: [{ start: 4096, end: 8192 + i * 4096, nrAccesses: i, age: i }, { start: 1 << 20, end: 2 << 20, nrAccesses: 2 * i, age: 0 }] },
-    { id: 2, regions: [{ start: 0, end: 4096, nrAccesses: 1, age: 7 }] },
-  ],
-}));
+const record = smallRecord;
 
 async function failure(bytes: Uint8Array, format?: RecordFormat): Promise<RecordFormatError> {
   const e = await readAllSnapshots(bytes, format).then(

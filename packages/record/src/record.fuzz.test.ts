@@ -10,19 +10,12 @@ import { reportHeatmap } from "./reports/heatmap.js";
 import { reportNrRegions } from "./reports/nr-regions.js";
 import { reportRaw } from "./reports/raw.js";
 import { reportWss } from "./reports/wss.js";
-import { chunked, writeAll } from "./test-support.js";
-import type { RecordFormat, RecordSnapshot } from "./types.js";
+import { chunked, smallRecord, writeAll } from "./test-support.js";
+import type { RecordFormat } from "./types.js";
 
 const FORMATS = ["json", "json_compressed", "perf_script", "binary_v2"] as const;
 
-const record: RecordSnapshot[] = Array.from({ length: 6 }, (_, i) => ({
-  startNs: i * 100_000_000,
-  endNs: (i + 1) * 100_000_000,
-  targets: [
-    { id: 1, regions: [{ start: 4096, end: 8192 + i * 4096, nrAccesses: i, age: i }, { start: 1 << 20, end: 2 << 20, nrAccesses: 2 * i, age: 0 }] },
-    { id: 2, regions: [{ start: 0, end: 4096, nrAccesses: 1, age: 7 }] },
-  ],
-}));
+const record = smallRecord;
 
 // binary_v2 of `record`: the magic and version, then blocks of one time, two targets, three regions
 const BINARY_HEADER = 20;

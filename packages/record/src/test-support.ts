@@ -6,6 +6,16 @@ import type { RecordFormat, RecordMetaInput, RecordRegion, RecordSnapshot, Recor
 import { createRecordWriter } from "./write.js";
 
 /** Writes snapshots in a format into memory. */
+/** Six snapshots of two targets (two regions and one), small enough to corrupt byte by byte. */
+export const smallRecord: RecordSnapshot[] = Array.from({ length: 6 }, (_, i) => ({
+  startNs: i * 100_000_000,
+  endNs: (i + 1) * 100_000_000,
+  targets: [
+    { id: 1, regions: [{ start: 4096, end: 8192 + i * 4096, nrAccesses: i, age: i }, { start: 1 << 20, end: 2 << 20, nrAccesses: 2 * i, age: 0 }] },
+    { id: 2, regions: [{ start: 0, end: 4096, nrAccesses: 1, age: 7 }] },
+  ],
+}));
+
 export async function writeAll(format: RecordFormat, snapshots: Iterable<RecordSnapshot> | AsyncIterable<RecordSnapshot>, meta?: RecordMetaInput): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const writer = createRecordWriter(format, { write: (c) => void parts.push(c.slice()) }, meta);
