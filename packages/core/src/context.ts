@@ -599,10 +599,13 @@ class Kdamond {
     }
     // kdamond_apply_schemes: before 6.7 at aggregations; from 6.7 each scheme when its apply
     // interval has passed (the aggregation interval unless set), between aggregations too.
-    const due = legacy ? (aggregate ? ctx.schemes : []) : ctx.schemes.filter((s) => this.passed >= s.nextApplySis);
-    if (due.length) {
+    // (The sample loop is hot: build the due list only when some scheme is due.)
+    if (legacy) {
+      if (aggregate) ctx.applySchemes(now);
+    } else if (ctx.schemes.some((s) => this.passed >= s.nextApplySis)) {
+      const due = ctx.schemes.filter((s) => this.passed >= s.nextApplySis);
       ctx.applySchemes(now, due);
-      if (!legacy) for (const s of due) s.nextApplySis = this.passed + this.#applyIntervalSis(s);
+      for (const s of due) s.nextApplySis = this.passed + this.#applyIntervalSis(s);
     }
     if (aggregate) {
       this.#nextAggregationSis += Math.floor(ctx.attrs.aggrUs / this.#sampleSis);
