@@ -50,6 +50,7 @@ import { DirNode, FileNode, KERNEL_VERSIONS, SimKernel, type KernelVersion, type
 import { attachSysfs, SYSFS_VERSIONS, type DamonSysfs, sysfsBehaviour, type SysfsVersion } from "@damon-sim/sysfs";
 import { BUILTIN_NAMES, builtinWorkload, loadMasimConfig, type WorkloadModel } from "@damon-sim/workload";
 import { RunError, UsageError } from "../errors.js";
+import { readMounts } from "../proc-mounts.js";
 import { fuseHandler, spawnBuiltin, spawnModel } from "./mount.js";
 
 export interface RunOptions {
@@ -592,11 +593,7 @@ function findSleep(): string {
 
 /** The first mount point of a file system type, as /proc/mounts lists it (and damo reads it). */
 function mountPointOf(type: string): string | undefined {
-  for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
-    const [, point, fsType] = line.split(" ");
-    if (fsType === type) return point.replace(/\\040/g, " ");
-  }
-  return undefined;
+  return readMounts().find((m) => m.type === type)?.point;
 }
 
 async function mountAll(fuseDir: string, mounts: string[]): Promise<void> {

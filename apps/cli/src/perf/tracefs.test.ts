@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunError, UsageError } from "../errors.js";
-import { availableTracepoints, parseMounts, resolveTracepoints, tracefsCandidates } from "./tracefs.js";
+import { parseMounts } from "../proc-mounts.js";
+import { availableTracepoints, resolveTracepoints, tracefsCandidates } from "./tracefs.js";
 
 const work = mkdtempSync(join(tmpdir(), "damon-sim-tracefs-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

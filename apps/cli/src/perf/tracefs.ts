@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunError, UsageError } from "../errors.js";
+import { readMounts } from "../proc-mounts.js";
 
 /**
  * Where the tracing files are, in the order perf's libapi looks: $DAMON_SIM_TRACEFS (tests, or a
@@ -14,29 +15,6 @@ export function tracefsCandidates(env: NodeJS.ProcessEnv = process.env, mounts =
   for (const m of mounts) if (m.type === "debugfs") found.push(join(m.point, "tracing"));
   found.push("/sys/kernel/tracing", "/sys/kernel/debug/tracing");
   return [...new Set(found)];
-}
-
-export interface Mount {
-  point: string;
-  type: string;
-}
-
-/** /proc/mounts' mount points and types, with the kernel's octal escapes (\040) undone. */
-export function parseMounts(text: string): Mount[] {
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-  return text
-    .split("\n")
-    .map((line) => line.split(" "))
-    .filter((f) => f.length >= 3)
-    .map(([, point, type]) => ({ point: unescape(point), type }));
-}
-
-function readMounts(): Mount[] {
-  try {
-    return parseMounts(readFileSync("/proc/mounts", "utf8"));
-  } catch {
-    return [];
-  }
 }
 
 /** A tracepoint as perf names it, system:name. */
